@@ -1,0 +1,83 @@
+"""The networks of the series, built from small readable blocks.
+
+One family per module (:mod:`~cnnguide.models.lenet`, ``vgg``, ``resnet``,
+``googlenet``, ``densenet``); each registers its builders here under a name, so
+that the chapters, the command line and the scripts all say::
+
+    net = cnnguide.models.create("resnet18", num_classes=10, in_channels=1)
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from torch import nn
+
+__all__ = ["create", "names", "register"]
+
+_BUILDERS: dict[str, Callable[..., nn.Module]] = {}
+
+
+def register(name: str):
+    """Decorator that records a builder ``f(num_classes, in_channels, **options)`` under ``name``."""
+
+    def decorator(builder):
+        if name in _BUILDERS:
+            raise ValueError(f"model name {name!r} is registered twice")
+        _BUILDERS[name] = builder
+        return builder
+
+    return decorator
+
+
+def names() -> list[str]:
+    """The registered model names, sorted.
+
+    Examples
+    --------
+    >>> "lenet" in names()
+    True
+    """
+    return sorted(_BUILDERS)
+
+
+def create(name: str, num_classes: int = 10, in_channels: int = 1, **options) -> nn.Module:
+    """Build the network registered as ``name``.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`names`.
+    num_classes : int
+        Size of the output layer (10 for Fashion-MNIST, 1000 for ImageNet).
+    in_channels : int
+        Channels of the input images (1 for Fashion-MNIST, 3 for colour).
+    **options
+        Family-specific options, documented on each builder.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown (the message lists the known names), or if
+        ``num_classes`` or ``in_channels`` is not a positive integer.
+
+    Examples
+    --------
+    >>> create("lenet").__class__.__name__
+    'LeNet'
+    >>> create("alexnet")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown model 'alexnet'; known models: ...
+    """
+    if name not in _BUILDERS:
+        raise ValueError(f"unknown model {name!r}; known models: {', '.join(names())}")
+    for label, value in (("num_classes", num_classes), ("in_channels", in_channels)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{label} must be a positive integer, got {value!r}")
+    return _BUILDERS[name](num_classes=num_classes, in_channels=in_channels, **options)
+
+
+# Importing the families registers their builders. They import `register` from
+# this module, so these imports come last.
+from . import lenet  # noqa: E402,F401
