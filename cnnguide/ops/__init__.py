@@ -1,0 +1,54 @@
+"""Convolution, pooling and their arithmetic, written from scratch.
+
+Everything a convolutional layer does, in the order the book introduces it:
+
+- :mod:`~cnnguide.ops.correlation` -- :func:`corr2d` (the sliding window as a
+  loop), :func:`corr2d_multi_in`, :func:`corr2d_multi_in_out`,
+  :func:`corr2d_multi_in_out_1x1` (one matrix product), the fast batched
+  :func:`conv2d`, and the learnable :class:`Conv2D`;
+- :mod:`~cnnguide.ops.pooling` -- :func:`pool2d`, max and average;
+- :mod:`~cnnguide.ops.arithmetic` -- :func:`conv_output_size`,
+  :func:`receptive_field`, :func:`conv_param_count`, :func:`dense_param_count`.
+
+The tests check every operator against :mod:`torch.nn.functional` (values and
+gradients) on random shapes. Wrong input raises a :class:`ValueError` that
+names the shapes or values involved.
+
+>>> import torch
+>>> from cnnguide.ops import corr2d, conv_output_size
+>>> corr2d(torch.arange(9).reshape(3, 3), torch.arange(4).reshape(2, 2))
+tensor([[19, 25],
+        [37, 43]])
+>>> conv_output_size(3, 2)
+2
+"""
+
+from cnnguide.ops.arithmetic import (
+    conv_output_size,
+    conv_param_count,
+    dense_param_count,
+    receptive_field,
+)
+from cnnguide.ops.correlation import (
+    Conv2D,
+    conv2d,
+    corr2d,
+    corr2d_multi_in,
+    corr2d_multi_in_out,
+    corr2d_multi_in_out_1x1,
+)
+from cnnguide.ops.pooling import pool2d
+
+__all__ = [
+    "Conv2D",
+    "conv2d",
+    "conv_output_size",
+    "conv_param_count",
+    "corr2d",
+    "corr2d_multi_in",
+    "corr2d_multi_in_out",
+    "corr2d_multi_in_out_1x1",
+    "dense_param_count",
+    "pool2d",
+    "receptive_field",
+]
