@@ -11,7 +11,10 @@ window.MathJax = {
     processEnvironments: true,
   },
   options: {
-    ignoreHtmlClass: ".*|",
+    // Ignore every element with a class, except inside the two classes below.
+    // (Material's ".*|" also matches class-less elements, which would skip the
+    // <p> and <li> that hold the math inside a notebook's rendered Markdown.)
+    ignoreHtmlClass: "[^ ]+",
     processHtmlClass: "arithmatex|jp-RenderedMarkdown",
   },
 };
