@@ -111,10 +111,10 @@ def page_sizes(site: Path) -> list[tuple[str, int]]:
 def format_sizes(site: Path) -> str:
     rows = page_sizes(site)
     total = sum(size for _, size in rows)
-    width = max((len(url) for url, _ in rows), default=4)
+    shared = sorted((site / "assets" / "stylesheets").glob("notebook-*.css"))
+    width = max([len(url) for url, _ in rows] + [len(f"(shared) {c.name}") for c in shared] + [11])
     lines = [f"{'page':<{width}}  {'KB':>8}"]
     lines += [f"{url:<{width}}  {size / 1024:8.1f}" for url, size in rows]
-    shared = sorted((site / "assets" / "stylesheets").glob("notebook-*.css"))
     for css in shared:
         lines.append(f"{'(shared) ' + css.name:<{width}}  {css.stat().st_size / 1024:8.1f}")
     lines.append(f"{'total pages':<{width}}  {total / 1024:8.1f}")
