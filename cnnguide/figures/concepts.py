@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import torch
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import EngFormatter
 from torch import nn
 from torch.nn import functional as F
 
@@ -146,6 +147,7 @@ def parameter_count_bars(
         ax.set_xlim(1, max(counts.values()) * 20)
     else:
         ax.set_xlim(0, max(counts.values()) * 1.2)
+        ax.xaxis.set_major_formatter(EngFormatter())  # 100 M rather than a 1e8 offset
     ax.set_xlabel("parameters")
     ax.set_title(title or "Parameter counts")
     return fig
