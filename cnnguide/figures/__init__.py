@@ -4,7 +4,9 @@ Every function returns a :class:`~cnnguide.figures.BookFigure` (a matplotlib
 figure with alt text) and draws only numbers it computed with :mod:`cnnguide.ops`
 or read from a model; nothing on a figure is typed in by hand.
 
-- :mod:`~cnnguide.figures.convolution` -- windows, padding, stride, channels, 1x1, pooling, the animation;
+- :mod:`~cnnguide.figures.convolution` -- windows, padding, stride, the sliding-window animation;
+- :mod:`~cnnguide.figures.channels` -- multiple input and output channels, 1x1 convolution;
+- :mod:`~cnnguide.figures.pooling` -- max and average pooling, shift invariance;
 - :mod:`~cnnguide.figures.concepts` -- activations, receptive fields, parameter counts, feature maps;
 - :mod:`~cnnguide.figures.training` -- training curves, predictions, confusion matrices.
 """
@@ -12,9 +14,16 @@ or read from a model; nothing on a figure is typed in by hand.
 from ._base import BookFigure, new_figure
 from .concepts import *  # noqa: F401,F403
 from .concepts import __all__ as _concepts_all
+from .channels import *  # noqa: F401,F403
+from .channels import __all__ as _channels_all
 from .convolution import *  # noqa: F401,F403
 from .convolution import __all__ as _convolution_all
+from .pooling import *  # noqa: F401,F403
+from .pooling import __all__ as _pooling_all
 from .training import *  # noqa: F401,F403
 from .training import __all__ as _training_all
 
-__all__ = ["BookFigure", "new_figure", *_convolution_all, *_concepts_all, *_training_all]
+__all__ = [
+    "BookFigure", "new_figure",
+    *_convolution_all, *_channels_all, *_pooling_all, *_concepts_all, *_training_all,
+]
