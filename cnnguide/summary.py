@@ -190,7 +190,10 @@ def summarize(
         Input shape including the batch dimension. Counts are per image, so
         the batch size does not change them.
     device : str or torch.device
-        Where the input is created.
+        Where the input is created. ``"meta"`` counts without computing: build
+        the network under ``with torch.device("meta"):`` (no weights are
+        allocated or initialised) and the forward pass only propagates shapes,
+        so even VGG-19 at 224×224 takes milliseconds.
 
     Returns
     -------
@@ -226,6 +229,13 @@ def summarize(
     Per 1x28x28 image: 416,520 multiply-accumulates (417 k MACs) = 833,040 FLOPs (833 k)
     >>> summary.rows[0]
     LayerRow(name='features.0', type='Conv2d', output_shape=(1, 6, 28, 28), parameters=156, macs=117600)
+
+    The same counts on the meta device, without any arithmetic:
+
+    >>> with torch.device("meta"):
+    ...     big = models.create("vgg19")
+    >>> f"{summarize(big, (1, 1, 224, 224), device='meta').flops:,}"
+    '39,...'
     """
     input_size = tuple(input_size)
     if not input_size or any(isinstance(d, bool) or not isinstance(d, int) or d < 1 for d in input_size):

@@ -55,7 +55,7 @@ def test_macs_match_torchvision_resnets(builder, expected_gmacs):
                torchvision.models.resnet50: torchvision.models.ResNet50_Weights.IMAGENET1K_V1}[builder]
     assert weights.meta["_ops"] == expected_gmacs
     net = builder()
-    summary = summarize(net, (1, 3, 224, 224))
+    summary = summarize(net, (1, 3, 224, 224))  # on the CPU: real arithmetic
     assert summary.macs / 1e9 == pytest.approx(expected_gmacs, abs=0.0005)
     assert summary.total_parameters == weights.meta["num_params"]
     # torchvision's BasicBlock/Bottleneck call one ReLU module several times:
@@ -76,13 +76,27 @@ def test_concatenating_blocks_torchvision_googlenet():
 
 @pytest.mark.parametrize("name", models.names())
 def test_every_registered_model(name):
-    net = models.create(name)
+    # On the meta device: shapes only, no weights to initialise (VGG has 10^8).
+    with torch.device("meta"):
+        net = models.create(name)
     size = 28 if name == "lenet" else 96
-    summary = summarize(net, (1, 1, size, size))
+    summary = summarize(net, (1, 1, size, size), device="meta")
     assert summary.rows[-1].output_shape == (1, 10)
     assert summary.total_parameters == sum(p.numel() for p in net.parameters())
     assert sum(r.parameters for r in summary.rows) == summary.total_parameters
     assert summary.macs > 0
+
+
+@pytest.mark.parametrize("name, size", [("lenet", 28), ("resnet18", 64), ("densenet_small", 64)])
+def test_meta_device_counts_like_the_cpu(name, size):
+    with torch.device("meta"):
+        on_meta = summarize(models.create(name), (2, 1, size, size), device="meta")
+    assert summarize(models.create(name), (2, 1, size, size)) == on_meta
+
+
+def test_device_mismatch():
+    with pytest.raises(ValueError, match="parameters are on cpu, but device is meta"):
+        summarize(models.create("lenet"), device="meta")
 
 
 def test_shared_module_and_own_parameters():

@@ -1,0 +1,355 @@
+"""The ``cnnguide`` command: train a registered network on Fashion-MNIST, or print its layer table.
+
+::
+
+    cnnguide train lenet                      # 10 epochs, lr 0.9, batch 256, into runs/lenet/
+    cnnguide train resnet18 --epochs 5 --device cuda --out runs/r18
+    cnnguide train lenet --epochs 20 --resume  # continue runs/lenet/ up to epoch 20
+    cnnguide summary vgg11 --size 224         # shapes, parameters and FLOPs per image
+
+A training run writes into its output folder ``metrics.json`` (the per-epoch
+history with the model, hyper-parameters, device, torch version, date and the
+exact command line), ``metrics.csv``, ``curves.png``, the checkpoint that
+``--resume`` continues from, and ``run.json``, the settings written when the
+run starts: a resumed run takes from it every setting not given again, so
+``cnnguide train lenet --resume`` finishes an interrupted run as it began. The defaults of each family (learning rate,
+batch size, epochs, image size) are in :data:`TRAIN_DEFAULTS`.
+
+:func:`main` takes the argument list and returns the exit status, so the
+command can be run inside Python (and the tests do)::
+
+    from cnnguide.cli import main
+    main(["summary", "lenet"])
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import math
+import re
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from . import models
+
+__all__ = ["TRAIN_DEFAULTS", "TrainDefaults", "build_parser", "defaults_for", "main"]
+
+
+@dataclass(frozen=True)
+class TrainDefaults:
+    """Hyper-parameters a family trains well with on Fashion-MNIST."""
+
+    lr: float
+    batch_size: int
+    epochs: int
+    resize: int
+
+
+#: Per family (the model name without its depth digits): the settings used
+#: when a flag is not given. LeNet's are the classic sigmoid network's, which
+#: needs a large learning rate; the deeper networks with batch normalization
+#: train at 96x96 (VGG, which has none, at 224x224 as designed).
+TRAIN_DEFAULTS: dict[str, TrainDefaults] = {
+    "lenet": TrainDefaults(lr=0.9, batch_size=256, epochs=10, resize=28),
+    "vgg": TrainDefaults(lr=0.05, batch_size=128, epochs=10, resize=224),
+    "resnet": TrainDefaults(lr=0.05, batch_size=256, epochs=10, resize=96),
+    "googlenet": TrainDefaults(lr=0.1, batch_size=128, epochs=10, resize=96),
+    "densenet": TrainDefaults(lr=0.1, batch_size=256, epochs=10, resize=96),
+}
+#: For a registered model whose family is not in the table.
+FALLBACK_DEFAULTS = TrainDefaults(lr=0.05, batch_size=128, epochs=10, resize=96)
+
+
+def defaults_for(model: str) -> TrainDefaults:
+    """The defaults of ``model``'s family.
+
+    Examples
+    --------
+    >>> defaults_for("lenet")
+    TrainDefaults(lr=0.9, batch_size=256, epochs=10, resize=28)
+    >>> defaults_for("resnet18").resize
+    96
+    """
+    family = re.match(r"[a-z_]*", model.lower()).group()
+    return TRAIN_DEFAULTS.get(family, FALLBACK_DEFAULTS)
+
+
+# --- argument types: a bad value becomes argparse's one-line usage error ------
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text!r}")
+    return value
+
+
+def _model_option(text: str) -> tuple[str, object]:
+    key, sep, raw = text.partition("=")
+    if not sep or not key.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    try:
+        value = ast.literal_eval(raw)  # numbers, booleans, tuples
+    except (ValueError, SyntaxError):
+        value = raw  # a bare word such as variant=modern
+    return key, value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``cnnguide`` command."""
+    parser = argparse.ArgumentParser(
+        prog="cnnguide",
+        description="Train the networks of the cnnguide book on Fashion-MNIST, or print their layer tables.",
+        epilog="Models: " + ", ".join(models.names()) + ". Run 'cnnguide COMMAND --help' for a command's options.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    model_help = "a registered model: " + ", ".join(models.names())
+    option_help = ("a builder option of the model, repeatable (e.g. -o variant=modern for LeNet); "
+                   "the value is read as a Python literal, else as text")
+
+    train = commands.add_parser(
+        "train",
+        help="train a model on Fashion-MNIST and save its metrics, curves and checkpoint",
+        description="Train MODEL on Fashion-MNIST. Flags left out take the model family's defaults "
+        "(lenet: lr 0.9, batch 256, 10 epochs, 28 px; see cnnguide.cli.TRAIN_DEFAULTS).",
+    )
+    train.add_argument("model", metavar="MODEL", help=model_help)
+    train.add_argument("--epochs", type=_positive_int, help="total number of epochs (with --resume: up to this epoch)")
+    train.add_argument("--lr", type=_positive_float, help="learning rate of SGD")
+    train.add_argument("--batch-size", type=_positive_int, help="examples per mini-batch")
+    train.add_argument("--resize", type=_positive_int, metavar="R", help="train on R x R images (28 = no resizing)")
+    train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                       help="where to train; auto = the first GPU if there is one (default)")
+    train.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: runs/MODEL)")
+    train.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    train.add_argument("--seed", type=_non_negative_int,
+                       help="seed of the initial weights and the shuffles (default: 0)")
+    train.add_argument("--train-size", type=_positive_int, metavar="N",
+                       help="use only the first N training images (short runs)")
+    train.add_argument("--test-size", type=_positive_int, metavar="N", help="use only the first N test images")
+    train.add_argument("--compile", action="store_true", help="compile the model with torch.compile")
+    train.add_argument("-o", "--option", type=_model_option, action="append", default=[],
+                       metavar="KEY=VALUE", help=option_help)
+    train.add_argument("--quiet", action="store_true", help="no progress bar or per-epoch lines")
+    train.set_defaults(run=_train, subparser=train)
+
+    summary = commands.add_parser(
+        "summary",
+        help="print a model's layers with output shapes, parameters and FLOPs per image",
+        description="Print MODEL's leaf layers with output shapes, parameters and FLOPs per image "
+        "(FLOPs = 2 x multiply-accumulates; convolutions and linear layers only).",
+    )
+    summary.add_argument("model", metavar="MODEL", help=model_help)
+    summary.add_argument("--size", type=_positive_int, metavar="S",
+                         help="input height and width (default: the model's training size)")
+    summary.add_argument("--num-classes", type=_positive_int, default=10, metavar="K", help="outputs (default: 10)")
+    summary.add_argument("--in-channels", type=_positive_int, default=1, metavar="C",
+                         help="input channels (default: 1)")
+    summary.add_argument("-o", "--option", type=_model_option, action="append", default=[],
+                         metavar="KEY=VALUE", help=option_help)
+    summary.set_defaults(run=_summary, subparser=summary)
+    return parser
+
+
+def _check_model(parser, args) -> None:
+    if args.model not in models.names():
+        parser.error(f"unknown model {args.model!r}; known models: {', '.join(models.names())}")
+
+
+def _create(parser, args, **kwargs) -> torch.nn.Module:
+    """Build the model, turning an unknown name or a bad option into a usage error."""
+    _check_model(parser, args)
+    try:
+        return models.create(args.model, **kwargs, **dict(args.option))
+    except (TypeError, ValueError) as error:
+        parser.error(f"cannot build {args.model}: {error}")
+
+
+def _layer_table(parser, args, size: int, num_classes: int, in_channels: int):
+    """The model's :class:`~cnnguide.summary.Summary` at ``size``, or a usage error if it cannot take that size.
+
+    The model is built on PyTorch's ``meta`` device, where tensors have shapes
+    but no data: no weights are initialised and no arithmetic is done, so even
+    VGG-19 is tabulated at once. A model whose forward pass needs real values
+    is retried on the CPU.
+    """
+    from .summary import summarize
+
+    shape = (1, in_channels, size, size)
+    try:
+        with torch.device("meta"):
+            net = _create(parser, args, num_classes=num_classes, in_channels=in_channels)
+        return summarize(net, shape, device="meta")
+    except ValueError as error:  # the model's own check of its input
+        problem = error
+    except (NotImplementedError, RuntimeError):
+        try:
+            return summarize(_create(parser, args, num_classes=num_classes, in_channels=in_channels), shape)
+        except (ValueError, RuntimeError) as error:  # a deep network runs out of pixels
+            problem = error
+    parser.error(f"{args.model} cannot take {size}x{size} inputs: {str(problem).splitlines()[0]}")
+
+
+def _summary(parser, args) -> int:
+    size = args.size or defaults_for(args.model).resize
+    table = _layer_table(parser, args, size, args.num_classes, args.in_channels)
+    print(f"{args.model}, input (1, {args.in_channels}, {size}, {size})")
+    print(table)
+    return 0
+
+
+RUN_JSON = "run.json"
+
+
+def _previous_run(parser, args, out: Path) -> dict:
+    """With ``--resume``: the settings recorded by the run in ``out`` (empty if none)."""
+    path = out / RUN_JSON
+    if not args.resume or not path.is_file():
+        return {}
+    run = json.loads(path.read_text())
+    if run.get("model") != args.model:
+        parser.error(f"{out} holds a run of {run.get('model')!r}, not {args.model!r}; choose another --out")
+    if dict(args.option) and dict(args.option) != run.get("model_options", {}):
+        parser.error(f"{out} was trained with options {run.get('model_options')}, not {dict(args.option)}")
+    # Only the number of epochs may change: anything else would make the
+    # resumed run a different experiment from the one it continues.
+    for name in ("lr", "batch_size", "resize", "seed", "train_size", "test_size"):
+        given = getattr(args, name)
+        if given is not None and given != run.get(name):
+            flag = "--" + name.replace("_", "-")
+            parser.error(f"{out} was trained with {flag} {run.get(name)}, not {given}; "
+                         f"leave {flag} out to resume, or choose another --out")
+    return run
+
+
+def _train(parser, args) -> int:
+    from . import data, train
+    from .train.checkpoint import CHECKPOINT_JSON
+
+    _check_model(parser, args)
+    out = args.out or Path("runs") / args.model
+    previous = _previous_run(parser, args, out)
+    if previous:
+        args.option = list(previous.get("model_options", {}).items())
+    # A flag given now wins; then the interrupted run's setting; then the family default.
+    defaults = defaults_for(args.model)
+    settings = {}
+    for name in ("epochs", "lr", "batch_size", "resize", "seed", "train_size", "test_size"):
+        given = getattr(args, name)
+        settings[name] = given if given is not None else previous.get(name, getattr(defaults, name, None))
+    if settings["seed"] is None:
+        settings["seed"] = 0
+
+    if args.device == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda: no CUDA device is available")
+    device = train.try_gpu() if args.device == "auto" else torch.device(args.device)
+
+    resize = settings["resize"]
+    # A size the network cannot take is a one-line error now, not a traceback
+    # after the data is loaded.
+    _layer_table(parser, args, resize, num_classes=10, in_channels=1)
+    torch.manual_seed(settings["seed"])
+    net = _create(parser, args, num_classes=10, in_channels=1)
+
+    try:
+        train_iter, test_iter = data.load_fashion_mnist(
+            settings["batch_size"], resize=None if resize == 28 else resize, device=device,
+            train_size=settings["train_size"], test_size=settings["test_size"], seed=settings["seed"])
+    except (ValueError, OSError) as error:
+        return _fail(args, error)
+
+    command = shlex.join(["cnnguide", *args.argv])
+    run = {"model": args.model, "model_options": dict(args.option), **settings, "compile": args.compile,
+           "commands": [*previous.get("commands", []), command]}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / RUN_JSON).write_text(json.dumps(run, indent=2) + "\n")
+    if not args.quiet:
+        action = "resuming" if args.resume and (out / CHECKPOINT_JSON).is_file() else "training"
+        shown = ", ".join(f"{k} {v}" for k, v in settings.items() if v is not None)
+        print(f"{action} {args.model} on {device} ({shown}) into {out}")
+    try:
+        history = train.fit(
+            net, train_iter, test_iter, settings["epochs"], settings["lr"], device=device,
+            seed=settings["seed"], compile=args.compile, checkpoint_dir=out, resume=args.resume,
+            progress=False if args.quiet else None, verbose=not args.quiet)
+    except (ValueError, FloatingPointError) as error:
+        # A checkpoint made with other hyper-parameters, a diverging loss.
+        return _fail(args, error)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; the checkpoint in {out} holds the last finished epoch. Continue with:\n"
+              f"  cnnguide train {args.model} --resume --out {shlex.quote(str(out))}", file=sys.stderr)
+        return 130
+
+    history.save_json(out / "metrics.json", **run,
+                      parameters=sum(p.numel() for p in net.parameters()),
+                      command=command)
+    history.save_csv(out / "metrics.csv")
+    from .figures import plot_history  # matplotlib is imported only when needed
+
+    plot_history(history).savefig(out / "curves.png")
+    if not args.quiet:
+        print(history)
+        print(f"wrote metrics.json, metrics.csv, curves.png and the checkpoint into {out}")
+    return 0
+
+
+def _fail(args, error: BaseException) -> int:
+    print(f"cnnguide {args.command}: error: {error}", file=sys.stderr)
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``cnnguide`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
+
+    Usage errors (an unknown model, ``--epochs -3``) print one line of usage
+    and exit with status 2, as argparse does.
+
+    Examples
+    --------
+    >>> main(["summary", "lenet"])  # doctest: +ELLIPSIS
+    lenet, input (1, 1, 28, 28)
+    Layer         Type       Output shape     Parameters    FLOPs
+    ...
+    Parameters: 61,706 (61.7 k), trainable: 61,706
+    Per 1x28x28 image: 416,520 multiply-accumulates (417 k MACs) = 833,040 FLOPs (833 k)
+    0
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.argv = argv
+    return args.run(args.subparser, args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
