@@ -1,0 +1,69 @@
+"""What a trained classifier gets right and wrong: predictions and the confusion matrix."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .train.loop import _autocast, _batches
+
+__all__ = ["confusion_matrix", "predict"]
+
+
+def _device_of(net: nn.Module, device) -> torch.device:
+    if device is not None:
+        return torch.device(device)
+    param = next(net.parameters(), None)
+    return param.device if param is not None else torch.device("cpu")
+
+
+def predict(net: nn.Module, X: torch.Tensor, device=None) -> torch.Tensor:
+    """Predicted class indices of the batch ``X`` (``int64`` on the CPU).
+
+    Examples
+    --------
+    >>> net = nn.Linear(2, 2)
+    >>> with torch.no_grad():
+    ...     _ = net.weight.copy_(torch.eye(2)), net.bias.zero_()
+    >>> predict(net, torch.tensor([[1., 0.], [0., 1.]]))
+    tensor([0, 1])
+    """
+    device = _device_of(net, device)
+    net.eval()
+    with torch.inference_mode(), _autocast(device, None):
+        return net(X.to(device)).argmax(dim=1).cpu()
+
+
+def confusion_matrix(net: nn.Module, data_iter, num_classes: int = 10, device=None) -> torch.Tensor:
+    """Count how often each true class is predicted as each class.
+
+    Returns
+    -------
+    torch.Tensor
+        ``int64`` of shape ``(num_classes, num_classes)`` on the CPU: entry
+        ``[t, p]`` counts the examples of true class ``t`` predicted as ``p``, so
+        the diagonal holds the correct predictions and each row sums to the
+        number of examples of that class.
+
+    Examples
+    --------
+    >>> net = nn.Linear(2, 2)
+    >>> with torch.no_grad():
+    ...     _ = net.weight.copy_(torch.eye(2)), net.bias.zero_()
+    >>> X = torch.tensor([[1., 0.], [0., 1.], [2., 3.]])
+    >>> confusion_matrix(net, [(X, torch.tensor([0, 1, 0]))], num_classes=2)
+    tensor([[1, 1],
+            [0, 1]])
+    """
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
+        raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
+    device = _device_of(net, device)
+    counts = torch.zeros(num_classes * num_classes, dtype=torch.int64, device=device)
+    net.eval()
+    with torch.inference_mode(), _autocast(device, None):
+        for X, y in _batches(data_iter, device, False):
+            y_hat = net(X).argmax(dim=1)
+            if y_hat.max() >= num_classes or y.max() >= num_classes or y.min() < 0:
+                raise ValueError(f"labels or predictions outside 0..{num_classes - 1}")
+            counts += torch.bincount(y * num_classes + y_hat, minlength=num_classes * num_classes)
+    return counts.reshape(num_classes, num_classes).cpu()
