@@ -1,0 +1,86 @@
+"""Recorded GPU runs: the full training recipes, run by script, read back by the pages.
+
+The site is built on a CPU, so a chapter trains for real but briefly at build
+time. The full recipe (10 epochs at the book's image sizes) runs on a GPU through
+``scripts/reproduce.py`` or ``cnnguide train``, which write
+``docs/recorded/<name>.json`` (a :class:`~cnnguide.train.History` with the
+device, torch version, date and exact command in its metadata). Chapters show
+that file beside their live run, labelled as recorded; where no run has been
+recorded yet they say so instead of showing a number.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .train import History
+
+__all__ = ["recorded_dir", "recorded_path", "load_recorded", "describe_recorded"]
+
+# Labels a recorded run must carry before a page may show it.
+REQUIRED_METADATA = ("device", "torch", "date", "command")
+
+
+def recorded_dir() -> Path:
+    """Where recorded runs live: ``$CNNGUIDE_RECORDED_DIR``, else ``docs/recorded`` of this checkout.
+
+    Examples
+    --------
+    >>> recorded_dir().name
+    'recorded'
+    """
+    env = os.environ.get("CNNGUIDE_RECORDED_DIR")
+    if env:
+        return Path(env)
+    # The site is built from a source checkout (editable install): the package
+    # sits next to docs/.
+    return Path(__file__).resolve().parents[1] / "docs" / "recorded"
+
+
+def recorded_path(name: str) -> Path:
+    """Path of the recorded run called ``name`` (usually a model name)."""
+    if not name or "/" in name or name.startswith("."):
+        raise ValueError(f"not a recorded-run name: {name!r}")
+    return recorded_dir() / f"{name}.json"
+
+
+def load_recorded(name: str) -> History | None:
+    """The recorded :class:`~cnnguide.train.History` called ``name``, or ``None`` if none exists.
+
+    A file that exists but is unreadable, or lacks the device, torch version,
+    date or command, raises ``ValueError``: a page must never show an unlabelled
+    number.
+
+    Examples
+    --------
+    >>> load_recorded("no-such-run") is None
+    True
+    """
+    path = recorded_path(name)
+    if not path.is_file():
+        return None
+    try:
+        history = History.load_json(path)
+    except (ValueError, KeyError, TypeError) as err:
+        raise ValueError(f"recorded run {path} is unreadable: {err}") from err
+    missing = [key for key in REQUIRED_METADATA if not history.metadata.get(key)]
+    if missing:
+        raise ValueError(f"recorded run {path} lacks {', '.join(missing)} in its metadata")
+    return history
+
+
+def describe_recorded(history: History) -> str:
+    """One line naming where, when and how a recorded run was made.
+
+    Examples
+    --------
+    >>> h = History(metadata={"device": "cuda:0 (NVIDIA H200)", "torch": "2.14.1",
+    ...                       "date": "2026-11-27T10:00:00+00:00",
+    ...                       "command": "python scripts/reproduce.py --only lenet"})
+    >>> print(describe_recorded(h))
+    recorded on cuda:0 (NVIDIA H200), 2026-11-27, torch 2.14.1: python scripts/reproduce.py --only lenet
+    """
+    meta = history.metadata
+    date = str(meta.get("date", "?"))[:10]
+    return f"recorded on {meta.get('device', '?')}, {date}, torch {meta.get('torch', '?')}: {meta.get('command', '?')}"
