@@ -80,4 +80,4 @@ def create(name: str, num_classes: int = 10, in_channels: int = 1, **options) ->
 
 # Importing the families registers their builders. They import `register` from
 # this module, so these imports come last.
-from . import lenet  # noqa: E402,F401
+from . import densenet, googlenet, lenet, resnet, vgg  # noqa: E402,F401
