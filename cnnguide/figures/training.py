@@ -1,3 +1,193 @@
-"""Placeholder: filled in by the training work."""
+"""Figures of training runs: learning curves, predictions, confusion matrices.
 
-__all__: list[str] = []
+They draw what :func:`cnnguide.train.fit` recorded (a
+:class:`~cnnguide.train.History`), what a network predicted, and the counts of
+:func:`cnnguide.metrics.confusion_matrix`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import torch
+
+from ._base import BookFigure, new_figure
+
+__all__ = ["confusion_matrix_figure", "plot_history", "prediction_grid"]
+
+_SERIES = ("train_loss", "train_acc", "test_acc")
+_LABELS = {"train_loss": "train loss", "train_acc": "train acc", "test_acc": "test acc"}
+_COLOURS = {"train_loss": "tab:blue", "train_acc": "tab:orange", "test_acc": "tab:green"}
+
+
+def _series(history, source: str) -> dict[str, list[float]]:
+    record = history if isinstance(history, Mapping) else history.to_dict()
+    missing = [name for name in _SERIES if name not in record]
+    if missing:
+        raise ValueError(f"{source} lacks the series {missing}")
+    values = {name: [float(v) for v in record[name]] for name in _SERIES}
+    if len({len(v) for v in values.values()}) != 1 or not values["train_loss"]:
+        raise ValueError(f"{source} must have the same, non-zero number of epochs in every series")
+    return values
+
+
+def plot_history(history, title: str | None = None, recorded=None,
+                 recorded_label: str = "recorded") -> BookFigure:
+    """Loss (left) and accuracies (right) per epoch of a training run.
+
+    Parameters
+    ----------
+    history : History or mapping
+        Anything with lists ``train_loss``, ``train_acc``, ``test_acc``.
+    title : str, optional
+    recorded : History or mapping, optional
+        Another run (e.g. a recorded GPU run) drawn dashed for comparison.
+    recorded_label : str
+        How the legend names ``recorded``.
+
+    Examples
+    --------
+    >>> fig = plot_history({"train_loss": [2.3, 0.9], "train_acc": [0.1, 0.65], "test_acc": [0.3, 0.7]})
+    >>> fig.alt
+    'Training curves over 2 epochs: the training loss goes from 2.300 to 0.900; test accuracy ends at 0.700.'
+    """
+    values = _series(history, "history")
+    other = _series(recorded, "recorded") if recorded is not None else None
+    n = len(values["train_loss"])
+    alt = (f"Training curves over {n} epoch{'s' if n > 1 else ''}: the training loss goes from "
+           f"{values['train_loss'][0]:.3f} to {values['train_loss'][-1]:.3f}; "
+           f"test accuracy ends at {values['test_acc'][-1]:.3f}")
+    if other is not None:
+        alt += f" ({recorded_label} run, dashed: {other['test_acc'][-1]:.3f})"
+    fig, (ax_loss, ax_acc) = new_figure(alt + ".", 1, 2, figsize=(8, 3))
+    for ax, names in ((ax_loss, ("train_loss",)), (ax_acc, ("train_acc", "test_acc"))):
+        for name in names:
+            epochs = np.arange(1, n + 1)
+            ax.plot(epochs, values[name], "o-", color=_COLOURS[name], label=_LABELS[name], markersize=3)
+            if other is not None:
+                ax.plot(np.arange(1, len(other[name]) + 1), other[name], "--", color=_COLOURS[name],
+                        alpha=0.7, label=f"{_LABELS[name]} ({recorded_label})")
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    ax_loss.set_ylabel("cross-entropy")
+    ax_acc.set_ylabel("accuracy")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def _to_numpy_images(images) -> np.ndarray:
+    array = images.detach().float().cpu().numpy() if isinstance(images, torch.Tensor) else np.asarray(images)
+    if array.ndim == 4 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 3:
+        raise ValueError(f"images must have shape (N, H, W) or (N, 1, H, W), got {array.shape}")
+    return array
+
+
+def prediction_grid(images, true_labels, predicted_labels, ncols: int = 8, names=None) -> BookFigure:
+    """Images titled with the predicted and the true class; wrong ones in red.
+
+    Parameters
+    ----------
+    images : tensor or array
+        ``(N, H, W)`` or ``(N, 1, H, W)`` grey images.
+    true_labels, predicted_labels : sequence of int
+        Class indices, ``N`` each.
+    ncols : int
+        Images per row.
+    names : sequence of str, optional
+        Class names; Fashion-MNIST's by default.
+
+    Examples
+    --------
+    >>> fig = prediction_grid(torch.zeros(3, 1, 28, 28), [0, 1, 2], [0, 1, 6])
+    >>> fig.alt
+    '3 test images with their predicted and true classes; 1 of the 3 predictions is wrong (marked in red).'
+    """
+    from ..data import CLASS_NAMES
+
+    names = CLASS_NAMES if names is None else tuple(names)
+    array = _to_numpy_images(images)
+    true = [int(v) for v in (true_labels.tolist() if hasattr(true_labels, "tolist") else true_labels)]
+    pred = [int(v) for v in (predicted_labels.tolist() if hasattr(predicted_labels, "tolist") else predicted_labels)]
+    n = len(array)
+    if not (len(true) == len(pred) == n) or n == 0:
+        raise ValueError(f"need as many true and predicted labels as images ({n}), "
+                         f"got {len(true)} and {len(pred)}")
+    if any(not 0 <= v < len(names) for v in true + pred):
+        raise ValueError(f"labels must be from 0 to {len(names) - 1}")
+    if ncols < 1:
+        raise ValueError(f"ncols must be positive, got {ncols}")
+    wrong = sum(t != p for t, p in zip(true, pred))
+    alt = (f"{n} test images with their predicted and true classes; {wrong} of the {n} predictions "
+           f"{'is' if wrong == 1 else 'are'} wrong (marked in red).")
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = new_figure(alt, nrows, ncols, figsize=(1.3 * ncols, 1.6 * nrows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, t, p in zip(axes.flat, array, true, pred):
+        ax.imshow(image, cmap="gray_r")
+        ok = t == p
+        label = f"{names[p]}" if ok else f"✗ {names[p]}\n(true: {names[t]})"
+        ax.set_title(label, fontsize=7, color="black" if ok else "tab:red")
+        if not ok:  # a red frame as well as red text, for readers who cannot tell the colours apart
+            ax.axis("on")
+            ax.set_xticks([]), ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_color("tab:red"), spine.set_linewidth(2)
+    return fig
+
+
+def confusion_matrix_figure(matrix, labels=None) -> BookFigure:
+    """A confusion matrix as a heat map: rows true classes, columns predictions.
+
+    Parameters
+    ----------
+    matrix : tensor or array
+        Square counts, as returned by :func:`cnnguide.metrics.confusion_matrix`.
+    labels : sequence of str, optional
+        Class names; Fashion-MNIST's by default.
+
+    Examples
+    --------
+    >>> fig = confusion_matrix_figure(torch.tensor([[8, 2], [1, 9]]), ["cat", "dog"])
+    >>> fig.alt
+    "Confusion matrix of 20 examples, 17 classified correctly; the most frequent mistake is 'cat' taken for 'dog' (2 times)."
+    """
+    from ..data import CLASS_NAMES
+
+    counts = matrix.detach().cpu().numpy() if isinstance(matrix, torch.Tensor) else np.asarray(matrix)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or (counts < 0).any():
+        raise ValueError(f"matrix must be a square array of counts, got shape {counts.shape}")
+    labels = list(CLASS_NAMES if labels is None else labels)
+    k = counts.shape[0]
+    if len(labels) != k:
+        raise ValueError(f"need {k} labels, got {len(labels)}")
+    off = counts.astype(float).copy()
+    np.fill_diagonal(off, -1)
+    t, p = np.unravel_index(np.argmax(off), off.shape)
+    total, right = int(counts.sum()), int(np.trace(counts))
+    alt = f"Confusion matrix of {total} examples, {right} classified correctly"
+    if k > 1 and counts[t, p] > 0:
+        alt += (f"; the most frequent mistake is '{labels[t]}' taken for '{labels[p]}' "
+                f"({int(counts[t, p])} times)")
+    fig, ax = new_figure(alt + ".", figsize=(1.0 + 0.55 * k, 0.8 + 0.5 * k))
+    # Colour by the fraction of each true class, so rare and common classes compare.
+    rows = counts.sum(axis=1, keepdims=True)
+    share = np.divide(counts, rows, out=np.zeros(counts.shape, dtype=float), where=rows > 0)
+    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, int(counts[i, j]), ha="center", va="center", fontsize=7,
+                    color="white" if share[i, j] > 0.5 else "black")
+    ax.set_xticks(range(k), labels, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(k), labels, fontsize=8)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    fig.colorbar(image, ax=ax, label="fraction of the true class", shrink=0.8)
+    return fig
