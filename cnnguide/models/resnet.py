@@ -178,7 +178,9 @@ class ResNet(nn.Module):
         so that each block begins as the identity (its shortcut); the network
         then starts out as a shallow one and grows into its depth. Goyal et
         al. (2017) found this helps large-batch training; torchvision offers it
-        with the same name, off by default.
+        with the same name, off by default. The training loop's default
+        ``init="xavier"`` resets every batch norm to scale 1, undoing this:
+        train with ``init=None`` to keep it.
 
     Examples
     --------
