@@ -134,12 +134,8 @@ def corr2d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor
         Shape ``(H - h + 1, W - w + 1)``: one output channel, whatever ``C`` is.
-
-    Raises
-    ------
-    ValueError
-        On wrong ranks, a channel-count mismatch, no channels, or a kernel
-        larger than the input.
+        Wrong ranks, mismatched channel counts, no channels or a kernel larger
+        than the input raise ``ValueError``.
 
     Examples
     --------
@@ -173,13 +169,9 @@ def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     Returns
     -------
     torch.Tensor
-        Shape ``(O, H - h + 1, W - w + 1)``.
-
-    Raises
-    ------
-    ValueError
-        On wrong ranks, a channel-count mismatch, an empty dimension in ``K``,
-        or a kernel larger than the input.
+        Shape ``(O, H - h + 1, W - w + 1)``. Wrong ranks, mismatched channel
+        counts, an empty dimension in ``K`` or a kernel larger than the input
+        raise ``ValueError``.
 
     Examples
     --------
@@ -223,12 +215,8 @@ def corr2d_multi_in_out_1x1(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     torch.Tensor
         Shape ``(O, H, W)``; equal to ``corr2d_multi_in_out(X, K)`` up to
         floating-point rounding. Mixed dtypes follow torch's type promotion.
-
-    Raises
-    ------
-    ValueError
-        On wrong ranks, a kernel that is not 1x1, a channel-count mismatch, or
-        an empty dimension.
+        Wrong ranks, a kernel that is not 1x1, mismatched channel counts or an
+        empty dimension raise ``ValueError``.
 
     Examples
     --------
@@ -319,8 +307,6 @@ def conv2d(
     >>> conv2d(X, K)
     tensor([[[[19., 25.],
               [37., 43.]]]])
-    >>> conv2d(X, K, padding=1).shape
-    torch.Size([1, 1, 4, 4])
     >>> conv2d(X, K, padding=1)[0, 0, 1:3, 1:3]
     tensor([[19., 25.],
             [37., 43.]])
