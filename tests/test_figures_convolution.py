@@ -119,18 +119,32 @@ def test_pooling_figure_names_the_maximum_and_the_mean():
         assert (grid_numbers(ax, Y) == expected_labels(Y)).all()
 
 
-def test_shift_invariance_counts_changed_cells():
+def kept_responses(before, after):
+    """How many of ``before``'s nonzero cells keep their value in ``after``, and how many there are."""
+    responses = before != 0
+    return int((responses & (after == before)).sum()), int(responses.sum())
+
+
+@pytest.mark.parametrize("stride, edge, expected", [(1, 4, (5, 10)), (2, 4, (0, 3)), (2, 3, (3, 3))])
+def test_shift_invariance_counts_the_responses_that_stay(stride, edge, expected):
     X = torch.ones(6, 8)
-    X[:, 4:] = 0
+    X[:, edge:] = 0
     K = torch.tensor([[1.0, -1.0]])
-    fig = shift_invariance_figure(X, K, shift=1)
+    fig = shift_invariance_figure(X, K, shift=1, stride=stride)
     Xs = torch.cat([X[:, :1], X[:, :-1]], dim=1)
-    conv_changed = int((ops.corr2d(X, K) != ops.corr2d(Xs, K)).sum())
-    pooled_changed = int((ops.pool2d(ops.corr2d(X, K), 2) != ops.pool2d(ops.corr2d(Xs, K), 2)).sum())
+    fmap, fmap_s = ops.corr2d(X, K), ops.corr2d(Xs, K)
+    conv = kept_responses(fmap, fmap_s)
+    pooled = kept_responses(ops.pool2d(fmap, 2, stride=stride), ops.pool2d(fmap_s, 2, stride=stride))
     assert fig.get_supxlabel() == (
-        f"changed by the shift: {conv_changed} of 42 feature-map cells, {pooled_changed} of 30 pooled cells"
+        f"responses still in place after the shift: {conv[0]} of {conv[1]} in the feature map, "
+        f"{pooled[0]} of {pooled[1]} after max pooling"
     )
-    assert pooled_changed < conv_changed
+    # The edge moves by a whole column, so no feature-map response stays.
+    # Stride-1 pooling keeps half (each response covers two columns). At
+    # stride 2 it depends on the edge: all stay if it remains inside one
+    # pooling window (feature-map columns 2 -> 3), none if it crosses (3 -> 4).
+    assert conv == (0, 6)
+    assert pooled == expected
 
 
 def test_multi_in_channel_figure_adds_the_channel_results():

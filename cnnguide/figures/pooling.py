@@ -83,41 +83,43 @@ def shift_invariance_figure(X, K, shift=1, pool_size=2, stride=1):
     Returns
     -------
     BookFigure
-        Two rows (original, shifted) of image, cross-correlation and max pooling;
-        cells of the shifted row that differ from the original are shaded red
-        and counted in the caption.
+        Two rows (original, shifted) of image, cross-correlation and max pooling.
+        In the shifted row, cells that differ from the original are shaded red.
+        The caption counts the original's nonzero responses (feature map and
+        pooled map) that are still there, with the same value, after the shift.
 
     Examples
     --------
-    An edge between columns 2 and 3, moved one column right: the feature map
-    changes in two columns, but with 2x2 windows at stride 2 the edge stays
-    inside the same pooling window and the pooled map does not change at all.
+    One edge, moved one column right. The feature map's response moves with
+    it, so none stays in place; 2x2 max pooling at stride 1 spreads each
+    response over two columns, so half of the pooled responses stay.
 
     >>> X = torch.ones(4, 6); X[:, 3:] = 0
-    >>> fig = shift_invariance_figure(X, torch.tensor([[1., -1.]]), stride=2)
+    >>> fig = shift_invariance_figure(X, torch.tensor([[1., -1.]]))
     >>> fig.get_supxlabel()
-    'changed by the shift: 8 of 20 feature-map cells, 0 of 4 pooled cells'
+    'responses still in place after the shift: 0 of 4 in the feature map, 3 of 6 after max pooling'
     """
     X, K = as_matrix(X, "X"), as_matrix(K, "K")
     if not isinstance(shift, int) or isinstance(shift, bool) or not 1 <= shift < X.shape[1]:
         raise ValueError(f"shift must be an integer between 1 and {X.shape[1] - 1}, got {shift!r}")
     size, step = as_pair(pool_size, "pool_size", minimum=1), as_pair(stride, "stride", minimum=1)
-    Xs = _shift_right(X, shift)
-    rows, changed = [], []
-    for image in (X, Xs):
+    rows = []
+    for image in (X, _shift_right(X, shift)):
         fmap = ops.corr2d(image, K)
         rows.append([image, fmap, ops.pool2d(fmap, size, mode="max", stride=step)])
-    for k in range(3):
-        changed.append(np.argwhere((rows[0][k] != rows[1][k]).numpy()))
     titles = ["image", "feature map", f"{size[0]}×{size[1]} max pool, stride {pair_text(step)}"]
     grid = [[Panel(m, t if r == 0 else f"{t}, shifted") for m, t in zip(row, titles)]
             for r, row in enumerate(rows)]
+    kept = []
     for k in range(3):
-        grid[1][k].regions = [Region(int(a), int(b), color="tab:red", linewidth=1) for a, b in changed[k]]
-    fm, pooled = rows[0][1], rows[0][2]
-    caption = (f"changed by the shift: {len(changed[1])} of {fm.numel()} feature-map cells, "
-               f"{len(changed[2])} of {pooled.numel()} pooled cells")
+        before, after = rows[0][k], rows[1][k]
+        changed = np.argwhere((before != after).numpy())
+        grid[1][k].regions = [Region(int(a), int(b), color="tab:red", linewidth=1) for a, b in changed]
+        responses = before != 0
+        kept.append((int((responses & (after == before)).sum()), int(responses.sum())))
+    caption = (f"responses still in place after the shift: {kept[1][0]} of {kept[1][1]} in the feature map, "
+               f"{kept[2][0]} of {kept[2][1]} after max pooling")
     alt = (f"A {X.shape[0]}×{X.shape[1]} image and a copy shifted right by {shift} pixel(s), each "
-           f"cross-correlated "
-           f"with a {K.shape[0]}×{K.shape[1]} kernel and then max-pooled; {caption}.")
+           f"cross-correlated with a {K.shape[0]}×{K.shape[1]} kernel and then max-pooled; changed cells of "
+           f"the shifted copy are shaded red; {caption}.")
     return grid_figure(alt, grid, [["⋆K →", "pool →"]] * 2, caption)
