@@ -1,0 +1,276 @@
+#!/usr/bin/env python
+"""Train the book's five networks with the book's recipe and record each run.
+
+::
+
+    python scripts/reproduce.py                    # all five, 10 epochs each, on the first GPU
+    python scripts/reproduce.py --only vgg11,resnet18
+    python scripts/reproduce.py --dry-run          # print the recipe table and stop
+    python scripts/reproduce.py --loop blog        # the same recipes through the blog's training loop
+    python scripts/reproduce.py --smoke --out /tmp/smoke   # tiny subsets, 1 epoch: checks the code path
+
+The recipes (learning rate, batch size, image size, epochs) live in
+:mod:`cnnguide.recipes`. Each run writes ``<out>/<name>.json`` (``<name>-blog-loop.json``
+with ``--loop blog``): the per-epoch history and, in its metadata, the final test
+accuracy, wall time, examples per second, device, torch version, date and the
+exact command. ``<out>`` defaults to ``docs/recorded``, which the chapters and the
+results page read; a smoke run, a run with a non-recipe number of epochs, or a
+CPU run (without ``--allow-cpu``) is refused there, so a page never shows such a
+number as the recipe's result.
+
+``--loop blog`` measures what the goal on the results page is measured against:
+d2l's ``train_ch6`` as the blog post runs it -- images decoded one at a time
+through PIL and torchvision transforms in ``DataLoader`` workers, and a
+``float()`` host synchronisation after every batch for the running loss and
+accuracy. Same network, recipe and device, so the two wall times compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run from a checkout without installing the package
+    sys.path.insert(0, str(REPO))
+
+from cnnguide import data, recorded, train  # noqa: E402
+from cnnguide.recipes import BOOK_ACCURACY, RECIPES, get_recipe, recipe_table  # noqa: E402
+
+# --smoke: enough to run every line of the real path, in seconds on a CPU.
+SMOKE = {"train_size": 64, "test_size": 64, "batch_size": 32, "resize": 32, "epochs": 1}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reproduce.py",
+        description="Train the book's five networks with its 10-epoch recipes and record each run as JSON.",
+        epilog="Recipes: " + ", ".join(RECIPES) + " (see cnnguide/recipes.py).",
+    )
+    parser.add_argument("--only", metavar="NAME[,NAME]", help="comma-separated recipe names (default: all five)")
+    parser.add_argument("--epochs", type=int, help="epochs per network (default: the recipe's, 10)")
+    parser.add_argument("--device", help="torch device, e.g. cuda:0 (default: the first GPU, else the CPU)")
+    parser.add_argument("--out", type=Path, help="folder for the JSON files (default: docs/recorded)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights and the shuffles")
+    parser.add_argument("--compile", action="store_true", help="torch.compile the networks (fast loop only)")
+    parser.add_argument("--loop", choices=("fast", "blog"), default="fast",
+                        help="cnnguide.train.fit (fast) or the blog's d2l train_ch6 loop (blog)")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan (the recipe table) and stop")
+    parser.add_argument("--smoke", action="store_true",
+                        help=f"tiny run for tests: {SMOKE['train_size']} training and {SMOKE['test_size']} test "
+                             f"images, batch {SMOKE['batch_size']}, {SMOKE['resize']} px (LeNet 28), 1 epoch")
+    parser.add_argument("--allow-cpu", action="store_true", help="allow a CPU run to write into docs/recorded")
+    parser.add_argument("--data-root", type=Path, help="folder holding the four Fashion-MNIST .gz files")
+    return parser
+
+
+def _names(parser, only: str | None) -> list[str]:
+    if only is None:
+        return list(RECIPES)
+    names = [name.strip() for name in only.split(",") if name.strip()]
+    unknown = [name for name in names if name not in RECIPES]
+    if unknown or not names:
+        parser.error(f"--only: unknown recipe(s) {unknown or [only]}; known: {', '.join(RECIPES)}")
+    return names
+
+
+def _is_recorded_dir(out: Path) -> bool:
+    protected = {(REPO / "docs" / "recorded").resolve(), recorded.recorded_dir().resolve()}
+    return out.resolve() in protected
+
+
+def _settings(recipe, args) -> dict:
+    """What this run uses: the recipe, or the smoke sizes."""
+    settings = {"lr": recipe.lr, "batch_size": recipe.batch_size, "resize": recipe.resize,
+                "epochs": recipe.epochs, "train_size": None, "test_size": None}
+    if args.smoke:
+        settings.update(SMOKE)
+        settings["resize"] = 28 if recipe.resize == 28 else SMOKE["resize"]  # LeNet takes 28x28 only
+    if args.epochs is not None:
+        settings["epochs"] = args.epochs
+    return settings
+
+
+# --- the blog's loop (d2l's train_ch6), for the wall-time comparison -----------------------
+
+
+class _PILFashionMNIST(torch.utils.data.Dataset):
+    """What ``torchvision.datasets.FashionMNIST`` does per item: a PIL image through the transforms."""
+
+    def __init__(self, images, labels, transform):
+        self.images, self.labels, self.transform = images, labels, transform
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, i):
+        from PIL import Image
+
+        return self.transform(Image.fromarray(self.images[i].numpy())), int(self.labels[i])  # uint8 (H, W): mode L
+
+
+def _blog_loaders(settings, root, workers: int):
+    from torchvision import transforms
+
+    steps = [transforms.ToTensor()]
+    if settings["resize"] != 28:
+        steps.insert(0, transforms.Resize(settings["resize"]))
+    transform = transforms.Compose(steps)
+    loaders = []
+    for split, size, shuffle in (("train", settings["train_size"], True), ("test", settings["test_size"], False)):
+        images, labels = data.read_fashion_mnist(split, root)
+        n = len(labels) if size is None else size
+        dataset = _PILFashionMNIST(images[:n], labels[:n], transform)
+        loaders.append(torch.utils.data.DataLoader(dataset, settings["batch_size"], shuffle=shuffle,
+                                                   num_workers=workers))
+    return loaders
+
+
+def _blog_fit(net, train_iter, test_iter, num_epochs, lr, device, seed) -> train.History:
+    """d2l's ``train_ch6``: Xavier init, SGD, a host sync per batch through ``float()``."""
+
+    def init_weights(m):
+        if type(m) in (torch.nn.Linear, torch.nn.Conv2d):
+            torch.nn.init.xavier_uniform_(m.weight)
+
+    torch.manual_seed(seed)
+    net.apply(init_weights)
+    net.to(device)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    loss = torch.nn.CrossEntropyLoss()
+    history = train.History(metadata={**train.run_metadata(device), "model": type(net).__name__, "lr": lr,
+                                      "num_epochs": num_epochs, "seed": seed, "loop": "blog"})
+    for _ in range(num_epochs):
+        tic = time.perf_counter()
+        net.train()
+        loss_sum = correct = n = 0.0
+        for X, y in train_iter:
+            optimizer.zero_grad()
+            X, y = X.to(device), y.to(device)
+            y_hat = net(X)
+            l = loss(y_hat, y)
+            l.backward()
+            optimizer.step()
+            with torch.no_grad():  # d2l's Accumulator: float() of each term, every batch
+                loss_sum += float(l * X.shape[0])
+                correct += float((y_hat.argmax(dim=1) == y).sum())
+                n += X.shape[0]
+        train_seconds = time.perf_counter() - tic
+        net.eval()
+        test_correct = test_n = 0.0
+        with torch.no_grad():
+            for X, y in test_iter:
+                X, y = X.to(device), y.to(device)
+                test_correct += float((net(X).argmax(dim=1) == y).sum())
+                test_n += y.numel()
+        history.append(loss_sum / n, correct / n, test_correct / test_n, n / train_seconds,
+                       time.perf_counter() - tic)
+    return history
+
+
+# --- one run -----------------------------------------------------------------------------
+
+
+def run_recipe(name: str, args, device: torch.device, command: str) -> dict:
+    """Train one recipe, write its JSON, and return the row of the final table."""
+    recipe = get_recipe(name)
+    settings = _settings(recipe, args)
+    resize = None if settings["resize"] == 28 else settings["resize"]
+    torch.manual_seed(args.seed)
+    net = recipe.build()
+    parameters = sum(p.numel() for p in net.parameters())
+    print(f"\n{recipe.title} ({name}): {settings['epochs']} epochs, lr {settings['lr']:g}, "
+          f"batch {settings['batch_size']}, {settings['resize']} px, {parameters:,} parameters, "
+          f"{args.loop} loop on {device}", flush=True)
+    tic = time.perf_counter()
+    if args.loop == "blog":
+        # d2l's four loader workers; none in a smoke run, where starting them would cost more than the run.
+        train_iter, test_iter = _blog_loaders(settings, args.data_root, workers=0 if args.smoke else 4)
+        history = _blog_fit(net, train_iter, test_iter, settings["epochs"], settings["lr"], device, args.seed)
+    else:
+        train_iter, test_iter = data.load_fashion_mnist(
+            settings["batch_size"], resize=resize, device=device, root=args.data_root,
+            train_size=settings["train_size"], test_size=settings["test_size"], seed=args.seed)
+        history = train.fit(net, train_iter, test_iter, settings["epochs"], settings["lr"], device=device,
+                            init="xavier", seed=args.seed, compile=args.compile, progress=False, verbose=True)
+    wall = time.perf_counter() - tic
+    # Training throughput over all epochs: examples seen / seconds spent training.
+    examples = len(train_iter.dataset) if hasattr(train_iter, "dataset") else train_iter.labels.shape[0]
+    train_seconds = sum(examples / rate for rate in history.examples_per_sec)
+    throughput = examples * history.epochs / train_seconds
+    test_acc = history.final["test_acc"]
+    stem = name if args.loop == "fast" else f"{name}-blog-loop"
+    path = history.save_json(
+        args.out / f"{stem}.json", recipe=name, title=recipe.title, model=name, model_options=recipe.options,
+        loop=args.loop, smoke=args.smoke, **settings, seed=args.seed, compile=args.compile,
+        parameters=parameters, final_test_acc=test_acc, book_acc=BOOK_ACCURACY[name],
+        wall_seconds=wall, examples_per_sec=throughput, command=command)
+    print(f"wrote {path}", flush=True)
+    return {"title": recipe.title, "name": name, "test_acc": test_acc, "book_acc": BOOK_ACCURACY[name],
+            "wall": wall, "throughput": throughput}
+
+
+def final_table(rows: list[dict]) -> str:
+    """network, test acc, book's acc, wall time, examples/s; then the total wall time."""
+    header = ("network", "test acc", "book acc", "wall time", "examples/s")
+    body = [(r["title"], f"{r['test_acc']:.3f}", f"{r['book_acc']:.3f}", f"{r['wall']:.1f} s",
+             f"{r['throughput']:,.0f}") for r in rows]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join([line[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(line[1:], widths[1:])])
+             for line in [header, *body]]
+    lines.insert(1, "-" * len(lines[0]))
+    lines.append(f"total wall time: {sum(r['wall'] for r in rows):.1f} s")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    names = _names(parser, args.only)
+    if args.epochs is not None and args.epochs < 1:
+        parser.error(f"--epochs must be a positive integer, got {args.epochs}")
+    if args.compile and args.loop == "blog":
+        parser.error("--compile applies to the fast loop only; the blog's loop does not compile")
+    if args.out is None:
+        if args.smoke:
+            parser.error("--smoke needs --out: a smoke run is never written into docs/recorded")
+        args.out = recorded.recorded_dir()
+
+    print(recipe_table(names))
+    if args.smoke:
+        print(f"smoke run: {SMOKE}")
+    elif args.epochs is not None:
+        print(f"epochs overridden: {args.epochs}")
+    if args.dry_run:
+        print(f"would write {', '.join(str(args.out / f'{n}.json') for n in names)}")
+        return 0
+
+    device = train.try_gpu() if args.device is None else torch.device(args.device)
+    if _is_recorded_dir(args.out):
+        epochs_differ = args.epochs is not None and any(args.epochs != RECIPES[n].epochs for n in names)
+        if args.smoke or epochs_differ:
+            parser.error(f"refusing to write a {'smoke' if args.smoke else 'shortened'} run into {args.out}: "
+                         "the pages show those files as the recipe's result; use --out elsewhere")
+        if device.type == "cpu" and not args.allow_cpu:
+            parser.error(f"refusing to write a CPU run into {args.out} (recorded runs are the GPU runs); "
+                         "pass --allow-cpu to record one anyway, or use --out elsewhere")
+
+    command = shlex.join(["python", "scripts/reproduce.py", *argv])
+    rows = [run_recipe(name, args, device, command) for name in names]
+    print()
+    print(final_table(rows))
+    below = [r["title"] for r in rows if r["test_acc"] < r["book_acc"] and not args.smoke]
+    if below:
+        print(f"below the book's accuracy: {', '.join(below)}")
+    return 0 if all(math.isfinite(r["test_acc"]) for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
