@@ -316,7 +316,9 @@ def _train(parser, args) -> int:
     history.save_csv(out / "metrics.csv")
     from .figures import plot_history  # matplotlib is imported only when needed
 
-    plot_history(history).savefig(out / "curves.png")
+    label = args.model + "".join(f", {k}={v}" for k, v in args.option)
+    title = f"{label} on Fashion-MNIST, {history.metadata.get('device', device)}"
+    plot_history(history, title=title).savefig(out / "curves.png")
     if not args.quiet:
         print(history)
         print(f"wrote metrics.json, metrics.csv, curves.png and the checkpoint into {out}")
