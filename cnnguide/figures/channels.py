@@ -162,7 +162,7 @@ def one_by_one_figure(X, K, position=(0, 0)):
               + [Panel(Y[o], f"output {o}", [Region(i, j, color="tab:red")]) for o in range(O)])
     operators = [""] * (C - 1) + ["→", "→"] + [""] * (O - 1)
     caption = "\n".join(f"out[{o}] = " + product_sum_text(X[:, i, j], W[o], Y[o, i, j]) for o in range(O))
-    alt = (f"A 1×1 convolution of a {C}-channel input with an {O}×{C} weight matrix: each output pixel is "
-           f"a weighted "
+    alt = (f"A 1×1 convolution of a {C}-channel input with a weight matrix of shape {O}×{C}: each output "
+           f"pixel is a weighted "
            f"sum of the {C} input values at the same pixel ({'; '.join(caption.splitlines())}).")
     return grid_figure(alt, [panels], [operators], caption)

@@ -107,7 +107,8 @@ def shift_invariance_figure(X, K, shift=1, pool_size=2, stride=1):
     for image in (X, _shift_right(X, shift)):
         fmap = ops.corr2d(image, K)
         rows.append([image, fmap, ops.pool2d(fmap, size, mode="max", stride=step)])
-    titles = ["image", "feature map", f"{size[0]}×{size[1]} max pool, stride {pair_text(step)}"]
+    titles = ["image", "feature map (image ⋆ kernel)",
+              f"{size[0]}×{size[1]} max pool, stride {pair_text(step)}"]
     grid = [[Panel(m, t if r == 0 else f"{t}, shifted") for m, t in zip(row, titles)]
             for r, row in enumerate(rows)]
     kept = []
@@ -122,4 +123,4 @@ def shift_invariance_figure(X, K, shift=1, pool_size=2, stride=1):
     alt = (f"A {X.shape[0]}×{X.shape[1]} image and a copy shifted right by {shift} pixel(s), each "
            f"cross-correlated with a {K.shape[0]}×{K.shape[1]} kernel and then max-pooled; changed cells of "
            f"the shifted copy are shaded red; {caption}.")
-    return grid_figure(alt, grid, [["⋆K →", "pool →"]] * 2, caption)
+    return grid_figure(alt, grid, [["→", "→"]] * 2, caption)

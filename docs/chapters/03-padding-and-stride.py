@@ -1,0 +1,191 @@
+# %% [markdown]
+# # Padding and stride
+#
+# In [chapter 2](../02-cross-correlation/) a 3 × 3 input and a 2 × 2 kernel gave
+# a 2 × 2 output: the output is smaller than the input because the kernel must
+# fit entirely inside it. Two settings of every convolutional layer control the
+# output's size: **padding** adds a border of zeros so the kernel can also sit
+# over the edges, and **stride** moves the kernel more than one step at a time.
+# Getting these numbers right is what makes the shapes of a network fit
+# together, so this chapter derives the formula and then checks it against
+# real PyTorch layers.
+#
+# ## Why the output shrinks
+#
+# Along one dimension, an input of length $n$ and a kernel of length $k$ leave
+# room for $n - k + 1$ positions. That loss of $k - 1$ is small for one layer
+# but adds up. `conv_output_size` computes the output length:
+
+# %%
+from cnnguide.ops import conv_output_size
+
+size = 32
+sizes = [size]
+for layer in range(10):
+    size = conv_output_size(size, kernel_size=3)
+    sizes.append(size)
+print("side after each 3x3 layer without padding:", sizes)
+
+# %% [markdown]
+# Ten 3 × 3 layers eat 20 pixels of a 32-pixel image, and the pixels at the
+# border are seen by fewer windows than those in the middle. Padding fixes
+# both.
+#
+# ## Padding
+#
+# Padding by $p$ adds $p$ rows of zeros above and below the input and $p$
+# columns left and right. The grey cells in the figure are the padding; the
+# 3 × 3 input now yields a 4 × 4 output, one larger than the input in each
+# direction.
+
+# %%
+import torch
+
+from cnnguide.figures import padding_figure
+
+X = torch.arange(9.0).reshape(3, 3)
+K = torch.arange(4.0).reshape(2, 2)
+padding_figure(X, K, padding=1)
+
+# %% [markdown]
+# The most common case: a 4 × 4 input, a 3 × 3 kernel and padding 1. Without
+# padding the output would be 2 × 2 and the kernel could not visit the last
+# column; with it, the output is 4 × 4 — the **same size as the input**. (The
+# kernel of ones makes each output the sum of its window, easy to check.)
+
+# %%
+X4 = torch.arange(16.0).reshape(4, 4)
+box = torch.ones(3, 3)
+padding_figure(X4, box, padding=1)
+
+# %% [markdown]
+# The animation shows every window of that layer, padding included:
+
+# %%
+import tempfile
+from pathlib import Path
+
+from cnnguide.figures import sliding_window_animation
+
+gif_dir = Path(tempfile.mkdtemp())
+sliding_window_animation(X4, box, gif_dir / "padding.gif", padding=1)
+
+# %% [markdown]
+# With padding $p$ the input is $n + 2p$ long, so the output has
+# $n + 2p - k + 1$ entries. For an odd kernel $k$, padding $p = (k-1)/2$ keeps
+# the size unchanged; that is why kernels are almost always odd (3, 5, 7) and
+# why "same" padding for a 3 × 3 kernel is 1. Padding may differ between height
+# and width, e.g. for a 5 × 3 kernel:
+
+# %%
+from cnnguide.ops import conv2d
+
+X = torch.randn(1, 1, 8, 8)
+for kernel, padding in [((3, 3), 1), ((5, 5), 2), ((5, 3), (2, 1))]:
+    Y = conv2d(X, torch.randn(1, 1, *kernel), padding=padding)
+    print(f"8x8 input, kernel {kernel}, padding {padding}: output {tuple(Y.shape[-2:])}")
+
+# %% [markdown]
+# Is padding always needed? For classifying large images, not really: the
+# border is a small share of the pixels, and a network that loses a few pixels
+# per layer still works. For a 224 × 224 image the outermost ring is
+
+# %%
+n = 224
+print(f"{(n * n - (n - 2) ** 2) / (n * n):.1%} of the pixels")
+
+# %% [markdown]
+# In deep networks, though, padding is what lets layers stack without the
+# image vanishing, and it keeps shapes simple to reason about.
+#
+# ## Stride
+#
+# The **stride** is how far the window moves at each step. With stride $s$ the
+# window skips $s - 1$ positions, so the output is roughly $s$ times smaller in
+# that direction; a network uses this to shrink its feature maps on purpose.
+# Below, the 3 × 3 input padded by 1 is visited with stride 3 down and 2
+# across. Each coloured outline is one window, and the output cell of the same
+# colour is its result.
+
+# %%
+from cnnguide.figures import stride_figure
+
+X = torch.arange(9.0).reshape(3, 3)
+stride_figure(X, K, stride=(3, 2), padding=1)
+
+# %% [markdown]
+# Stride 2 with a 3 × 3 kernel on a 5 × 5 input padded by 1 halves the side
+# (rounding up); neighbouring windows overlap by one column:
+
+# %%
+X5 = torch.arange(25.0).reshape(5, 5)
+stride_figure(X5, box, stride=2, padding=1)
+
+# %%
+sliding_window_animation(X5, box, gif_dir / "stride.gif", padding=1, stride=2)
+
+# %% [markdown]
+# ## The output-size formula
+#
+# Along one dimension, the padded input has length $n + 2p$. The first window
+# starts at position 0, the next ones at $s, 2s, \dots$, and the last start
+# position must leave room for the kernel: it is at most $n + 2p - k$. The
+# number of start positions is therefore
+#
+# $$\left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1.$$
+#
+# The floor $\lfloor\cdot\rfloor$ matters whenever $s$ does not divide
+# $n + 2p - k$: the leftover rows or columns at the end are simply never
+# visited. The same formula holds for height and width separately, and for
+# pooling windows ([chapter 7](../07-pooling/)).
+#
+# Rather than trust it, compare it with the shapes that real `nn.Conv2d`
+# layers produce. The cases include LeNet's first layer, AlexNet's first layer
+# and ResNet's stem; in the rows marked "yes" the division is not exact and the
+# floor changes the answer.
+
+# %%
+import math
+
+from torch import nn
+
+cases = [  # (n, kernel, padding, stride)
+    (28, 5, 2, 1),  # LeNet: "same" 5x5
+    (4, 3, 1, 1),  # the 4x4 example above
+    (3, 2, 1, (3, 2)),  # the stride figure, height and width
+    (8, 3, 0, 2),
+    (227, 11, 0, 4),  # AlexNet's first layer
+    (224, 11, 0, 4),  # the same layer on a 224-pixel image
+    (224, 7, 3, 2),  # ResNet's stem
+]
+print(f"{'n':>4} {'k':>3} {'p':>2} {'s':>6} | {'(n+2p-k)/s':>11} {'floor?':>6} | {'formula':>10} {'nn.Conv2d':>10}")
+for n, k, p, s in cases:
+    sh, sw = (s, s) if isinstance(s, int) else s
+    layer = nn.Conv2d(1, 1, kernel_size=k, padding=p, stride=(sh, sw))
+    actual = tuple(layer(torch.zeros(1, 1, n, n)).shape[-2:])
+    formula = (conv_output_size(n, k, padding=p, stride=sh), conv_output_size(n, k, padding=p, stride=sw))
+    exact = [(n + 2 * p - k) / st for st in (sh, sw)]
+    floor = "yes" if any(e != math.floor(e) for e in exact) else "no"
+    ratio = " / ".join(f"{e:g}" for e in dict.fromkeys(exact))
+    print(f"{n:>4} {k:>3} {p:>2} {str(s):>6} | {ratio:>11} {floor:>6} | {str(formula):>10} {str(actual):>10}"
+          + ("" if formula == actual else "   MISMATCH"))
+
+# %% [markdown]
+# Every row matches. Two worked cases: ResNet's stem turns 224 into
+# $\lfloor (224 + 6 - 7)/2 \rfloor + 1 = \lfloor 111.5 \rfloor + 1 = 112$,
+# and AlexNet's 11 × 11, stride-4 layer gives $\lfloor (227 - 11)/4 \rfloor + 1 = 55$
+# on a 227-pixel image but only $\lfloor 53.25 \rfloor + 1 = 54$ on a 224-pixel
+# one — which is why implementations of AlexNet feed it 227 pixels to obtain
+# its 55 × 55 first feature map.
+#
+# ## What to remember
+#
+# - Output length along one dimension: $\lfloor (n + 2p - k)/s \rfloor + 1$,
+#   for height and width separately. `cnnguide.ops.conv_output_size` computes
+#   it, and it agrees with `nn.Conv2d`.
+# - Padding $p = (k-1)/2$ with an odd kernel keeps the size ("same"
+#   convolution); a 3 × 3 kernel with padding 1 is the everyday case.
+# - Stride $s$ divides the size by about $s$; when $s$ does not divide
+#   $n + 2p - k$, the floor drops the leftover rows or columns.
+#
+# Next: [channels](../04-channels/) — colour images and many kernels at once.

@@ -1,0 +1,179 @@
+# %% [markdown]
+# # Pooling
+#
+# Convolutions find patterns; the network still has to cope with the fact
+# that a pattern moves a little from one image to the next, and it gets
+# cheaper as feature maps get smaller. A **pooling** layer helps with both. Like
+# a convolution it slides a window over its input, but instead of a weighted
+# sum with learned weights it reports a fixed summary of the window: the
+# **maximum** (max pooling) or the **mean** (average pooling). It has no
+# parameters at all.
+#
+# ## Max and average pooling
+#
+# A 2 × 2 window with stride 1 on the 3 × 3 input from
+# [chapter 2](../02-cross-correlation/):
+
+# %%
+import torch
+
+from cnnguide.ops import pool2d
+
+X = torch.arange(9.0).reshape(3, 3)
+print("max pooling:\n", pool2d(X, 2, mode="max"))
+print("average pooling:\n", pool2d(X, 2, mode="avg"))
+
+# %% [markdown]
+# Each output is the largest value, or the mean, of one window. In the figure
+# the red outline marks the value that max pooling takes from the highlighted
+# window:
+
+# %%
+from cnnguide.figures import pooling_figure
+
+pooling_figure(X)
+
+# %% [markdown]
+# Max pooling keeps the strongest response in each region ("is the pattern
+# somewhere here?"); average pooling smooths. Max pooling is the usual choice
+# between convolutions; average pooling over the whole map is the usual way to
+# finish a network ([chapter 8](../08-feature-maps-to-classes/)).
+#
+# ## Stride, padding and the output size
+#
+# Pooling windows take a stride and padding just like convolutions, and the
+# output size follows the same formula ([chapter 3](../03-padding-and-stride/)).
+# For an $H \times W$ input, an $F \times F$ window, padding $p$ and stride $S$:
+#
+# $$H_\text{out} = \left\lfloor \frac{H + 2p - F}{S} \right\rfloor + 1,$$
+#
+# and likewise for the width. In practice the stride usually equals the
+# window, so the windows tile the input without overlapping; 2 × 2 windows with
+# stride 2 halve height and width:
+
+# %%
+X = torch.arange(16.0).reshape(4, 4)
+print(X)
+print("2x2, stride 2:\n", pool2d(X, 2, stride=2))
+
+# %%
+pooling_figure(X, pool_size=2, stride=2, position=(1, 0))
+
+# %% [markdown]
+# `cnnguide.ops.pool2d` defaults to stride 1, like the worked example;
+# PyTorch's `nn.MaxPool2d` defaults to a stride equal to the window. Padding
+# for max pooling never wins a maximum (the border acts as $-\infty$), and
+# average pooling counts the padded zeros in the mean, as PyTorch does by
+# default. The formula, our `pool2d` and PyTorch's layers agree:
+
+# %%
+from torch import nn
+
+from cnnguide.ops import conv_output_size
+
+torch.manual_seed(0)
+X = torch.randn(1, 1, 7, 7)
+print(f"{'window':>6} {'stride':>6} {'padding':>7} | {'formula':>7} {'pool2d':>7} {'nn.MaxPool2d':>12} | values equal")
+for window, stride, padding in [(2, 2, 0), (3, 2, 1), (3, 3, 0), (3, 1, 1), (2, 3, 1)]:
+    ours = pool2d(X, window, mode="max", stride=stride, padding=padding)
+    theirs = nn.MaxPool2d(window, stride=stride, padding=padding)(X)
+    ours_avg = pool2d(X, window, mode="avg", stride=stride, padding=padding)
+    theirs_avg = nn.AvgPool2d(window, stride=stride, padding=padding)(X)
+    formula = conv_output_size(7, window, padding=padding, stride=stride)
+    equal = torch.equal(ours, theirs) and torch.allclose(ours_avg, theirs_avg)
+    print(f"{window:>6} {stride:>6} {padding:>7} | {formula:>7} {ours.shape[-1]:>7} {theirs.shape[-1]:>12} | {equal}")
+
+# %% [markdown]
+# ## Channels and parameters
+#
+# Unlike a convolution, pooling does not sum over channels: it pools each
+# channel on its own, so the channel count is unchanged. And it has nothing to
+# learn:
+
+# %%
+X = torch.randn(1, 16, 28, 28)
+pool = nn.MaxPool2d(2)
+print("input:", tuple(X.shape), " output:", tuple(pool(X).shape))
+print("parameters of nn.MaxPool2d:", sum(p.numel() for p in pool.parameters()))
+print("parameters of nn.AvgPool2d:", sum(p.numel() for p in nn.AvgPool2d(2).parameters()))
+print("channel 5 pooled alone equals channel 5 of the whole:", torch.equal(pool2d(X[0, 5], 2, stride=2), pool(X)[0, 5]))
+
+# %% [markdown]
+# ## Tolerating small shifts
+#
+# The edge detector $[1, -1]$ from [chapter 2](../02-cross-correlation/) marks
+# an edge exactly where it is. Move the image one pixel to the right and the
+# response moves with it: at every position, the feature map now says
+# something different. A 2 × 2 max pooling with stride 1 reports, at each
+# position, whether the response occurs anywhere in a 2 × 2 neighbourhood, so
+# half of its responses are still in place after the shift. The red cells are
+# those that changed:
+
+# %%
+from cnnguide.figures import shift_invariance_figure
+
+image = torch.ones(6, 8)
+image[:, 4:] = 0  # white left half, black right half: one vertical edge
+edge = torch.tensor([[1.0, -1.0]])
+shift_invariance_figure(image, edge, shift=1)
+
+# %% [markdown]
+# With the common 2 × 2 windows at stride 2, the result depends on where the
+# edge falls. If it stays inside the same pooling window, the pooled map does
+# not change at all; if it crosses into the next window, the pooled response
+# moves one cell (which is now two pixels of the input). We measure it for
+# every edge position: the share of nonzero responses still in place, with the
+# same value, after a one-pixel shift.
+
+# %%
+from cnnguide.ops import corr2d
+
+
+def kept(before, after):
+    """Share of the nonzero responses in `before` that keep their value in `after`."""
+    responses = before != 0
+    return ((responses & (after == before)).sum() / responses.sum()).item()
+
+
+def shift_right(image):
+    return torch.cat([image[:, :1], image[:, :-1]], dim=1)
+
+
+print(f"{'edge column':>11} | {'feature map':>11} {'max 2x2, s=1':>12} {'max 2x2, s=2':>12}")
+rows = []
+for column in range(2, 10):
+    image = torch.ones(6, 12)
+    image[:, column:] = 0
+    before, after = corr2d(image, edge), corr2d(shift_right(image), edge)
+    row = [kept(before, after)] + [kept(pool2d(before, 2, stride=s), pool2d(after, 2, stride=s)) for s in (1, 2)]
+    rows.append(row)
+    print(f"{column:>11} | {row[0]:>11.0%} {row[1]:>12.0%} {row[2]:>12.0%}")
+means = torch.tensor(rows).mean(dim=0)
+print(f"{'mean':>11} | {means[0]:>11.0%} {means[1]:>12.0%} {means[2]:>12.0%}")
+
+# %% [markdown]
+# None of the feature map's responses survive a one-pixel shift; after max
+# pooling, half of them do on average, with either stride. A larger window
+# tolerates a larger shift, and stacking convolution and pooling layers
+# compounds the effect. This is local tolerance, not true invariance: shift
+# far enough and the pooled map changes too.
+#
+# Pooling also makes later layers cheaper: a 2 × 2, stride-2 pooling divides
+# the number of positions by four, so the next convolution does a quarter of
+# the work, and each of its units covers a larger part of the original image
+# ([chapter 9](../09-receptive-field/)).
+#
+# ## What to remember
+#
+# - Pooling slides a window and reports its maximum or mean; it has **no
+#   parameters** and pools each channel separately, so the **channel count is
+#   unchanged**.
+# - Output size: $\lfloor (H + 2p - F)/S \rfloor + 1$, the same formula as for
+#   convolutions; usually $S = F$, so 2 × 2 pooling with stride 2 halves height
+#   and width.
+# - Max pooling makes the output tolerate small shifts of the input: after a
+#   one-pixel shift of an edge, no feature-map response stays in place, but
+#   half of the max-pooled responses do.
+#
+# Previous: [activation functions](../06-activation-functions/). Next:
+# [from feature maps to classes](../08-feature-maps-to-classes/).
