@@ -12,8 +12,10 @@ history with the model, hyper-parameters, device, torch version, date and the
 exact command line), ``metrics.csv``, ``curves.png``, the checkpoint that
 ``--resume`` continues from, and ``run.json``, the settings written when the
 run starts: a resumed run takes from it every setting not given again, so
-``cnnguide train lenet --resume`` finishes an interrupted run as it began. The defaults of each family (learning rate,
-batch size, epochs, image size) are in :data:`TRAIN_DEFAULTS`.
+``cnnguide train lenet --resume`` finishes an interrupted run as it began.
+The defaults (learning rate, batch size, epochs, image size, builder options)
+come from the book's recipes, :data:`cnnguide.recipes.RECIPES` (see
+:func:`defaults_for`): ``cnnguide train vgg11`` trains the book's ¼-width VGG-11.
 
 :func:`main` takes the argument list and returns the exit status, so the
 command can be run inside Python (and the tests do)::
@@ -31,53 +33,72 @@ import math
 import re
 import shlex
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
 from . import models
 
-__all__ = ["TRAIN_DEFAULTS", "TrainDefaults", "build_parser", "defaults_for", "main"]
+__all__ = ["FALLBACK_DEFAULTS", "TrainDefaults", "build_parser", "defaults_for", "main"]
 
 
 @dataclass(frozen=True)
 class TrainDefaults:
-    """Hyper-parameters a family trains well with on Fashion-MNIST."""
+    """The settings ``cnnguide train MODEL`` uses for the flags left out.
+
+    Attributes
+    ----------
+    lr, batch_size, epochs, resize
+        As the flags of the same names.
+    options : dict
+        Builder options applied unless ``-o`` gives others (only for a model
+        that has a recipe of its own, e.g. VGG-11's ``width_multiplier``).
+    recipe : str or None
+        The :data:`cnnguide.recipes.RECIPES` entry they come from.
+    """
 
     lr: float
     batch_size: int
     epochs: int
     resize: int
+    options: dict = field(default_factory=dict)
+    recipe: str | None = None
 
 
-#: Per family (the model name without its depth digits): the settings used
-#: when a flag is not given. LeNet's are the classic sigmoid network's, which
-#: needs a large learning rate; the deeper networks with batch normalization
-#: train at 96x96 (VGG, which has none, at 224x224 as designed).
-TRAIN_DEFAULTS: dict[str, TrainDefaults] = {
-    "lenet": TrainDefaults(lr=0.9, batch_size=256, epochs=10, resize=28),
-    "vgg": TrainDefaults(lr=0.05, batch_size=128, epochs=10, resize=224),
-    "resnet": TrainDefaults(lr=0.05, batch_size=256, epochs=10, resize=96),
-    "googlenet": TrainDefaults(lr=0.1, batch_size=128, epochs=10, resize=96),
-    "densenet": TrainDefaults(lr=0.1, batch_size=256, epochs=10, resize=96),
-}
-#: For a registered model whose family is not in the table.
+#: For a registered model of a family that has no recipe.
 FALLBACK_DEFAULTS = TrainDefaults(lr=0.05, batch_size=128, epochs=10, resize=96)
 
 
+def _family(name: str) -> str:
+    return re.match(r"[a-z]*", name.lower()).group()  # "densenet121", "densenet_small" -> "densenet"
+
+
 def defaults_for(model: str) -> TrainDefaults:
-    """The defaults of ``model``'s family.
+    """The training defaults of ``model``, from the book's recipes (:mod:`cnnguide.recipes`).
+
+    A model with a recipe of its own gets it, builder options included; another
+    member of a family (``vgg16``, ``resnet50``) gets the hyper-parameters of
+    its family's recipe, without options; any other model gets
+    :data:`FALLBACK_DEFAULTS`. The recipes are the one table of these numbers,
+    shared with ``scripts/reproduce.py`` and the chapters.
 
     Examples
     --------
     >>> defaults_for("lenet")
-    TrainDefaults(lr=0.9, batch_size=256, epochs=10, resize=28)
-    >>> defaults_for("resnet18").resize
-    96
+    TrainDefaults(lr=0.9, batch_size=256, epochs=10, resize=28, options={}, recipe='lenet')
+    >>> defaults_for("resnet50").resize, defaults_for("resnet50").recipe
+    (96, 'resnet18')
     """
-    family = re.match(r"[a-z_]*", model.lower()).group()
-    return TRAIN_DEFAULTS.get(family, FALLBACK_DEFAULTS)
+    from .recipes import RECIPES
+
+    recipe = RECIPES.get(model)
+    options = dict(recipe.options) if recipe else {}
+    if recipe is None:
+        recipe = next((r for r in RECIPES.values() if _family(r.name) == _family(model)), None)
+    if recipe is None:
+        return FALLBACK_DEFAULTS
+    return TrainDefaults(recipe.lr, recipe.batch_size, recipe.epochs, recipe.resize, options, recipe.name)
 
 
 # --- argument types: a bad value becomes argparse's one-line usage error ------
@@ -140,8 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train",
         help="train a model on Fashion-MNIST and save its metrics, curves and checkpoint",
-        description="Train MODEL on Fashion-MNIST. Flags left out take the model family's defaults "
-        "(lenet: lr 0.9, batch 256, 10 epochs, 28 px; see cnnguide.cli.TRAIN_DEFAULTS).",
+        description="Train MODEL on Fashion-MNIST. Flags left out take the book's recipe for the model "
+        "or its family (cnnguide.recipes), e.g. lenet: lr 0.9, batch 256, 10 epochs, 28 px.",
     )
     train.add_argument("model", metavar="MODEL", help=model_help)
     train.add_argument("--epochs", type=_positive_int, help="total number of epochs (with --resume: up to this epoch)")
@@ -259,10 +280,12 @@ def _train(parser, args) -> int:
     _check_model(parser, args)
     out = args.out or Path("runs") / args.model
     previous = _previous_run(parser, args, out)
+    # A flag given now wins; then the interrupted run's setting; then the recipe.
+    defaults = defaults_for(args.model)
     if previous:
         args.option = list(previous.get("model_options", {}).items())
-    # A flag given now wins; then the interrupted run's setting; then the family default.
-    defaults = defaults_for(args.model)
+    else:
+        args.option = list({**defaults.options, **dict(args.option)}.items())
     settings = {}
     for name in ("epochs", "lr", "batch_size", "resize", "seed", "train_size", "test_size"):
         given = getattr(args, name)
@@ -295,7 +318,8 @@ def _train(parser, args) -> int:
     (out / RUN_JSON).write_text(json.dumps(run, indent=2) + "\n")
     if not args.quiet:
         action = "resuming" if args.resume and (out / CHECKPOINT_JSON).is_file() else "training"
-        shown = ", ".join(f"{k} {v}" for k, v in settings.items() if v is not None)
+        shown = ", ".join([*(f"{k}={v}" for k, v in args.option),
+                           *(f"{k} {v}" for k, v in settings.items() if v is not None)])
         print(f"{action} {args.model} on {device} ({shown}) into {out}")
     try:
         history = train.fit(

@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from cnnguide import models
-from cnnguide.cli import TRAIN_DEFAULTS, defaults_for, main
+from cnnguide.cli import FALLBACK_DEFAULTS, defaults_for, main
+from cnnguide.recipes import RECIPES
 from cnnguide.train import History
 
 SHORT = ["--epochs", "1", "--train-size", "512", "--test-size", "256", "--device", "cpu"]
@@ -56,13 +57,19 @@ def test_summary_size(capsys):
     assert "input (1, 1, 64, 64)" in out and "(1, 10)" in out
 
 
-def test_defaults_table():
-    assert defaults_for("lenet") == TRAIN_DEFAULTS["lenet"]
-    assert (defaults_for("lenet").lr, defaults_for("lenet").batch_size) == (0.9, 256)
-    assert (defaults_for("lenet").epochs, defaults_for("lenet").resize) == (10, 28)
-    # Every registered model has a defaults entry for its family.
-    for name in models.names():
-        assert any(name.startswith(family) for family in TRAIN_DEFAULTS), name
+def test_defaults_come_from_the_recipes():
+    lenet = defaults_for("lenet")
+    assert (lenet.lr, lenet.batch_size, lenet.epochs, lenet.resize) == (0.9, 256, 10, 28)
+    for name, recipe in RECIPES.items():
+        d = defaults_for(name)
+        assert (d.lr, d.batch_size, d.epochs, d.resize, d.options) == (
+            recipe.lr, recipe.batch_size, recipe.epochs, recipe.resize, recipe.options)
+    # Another member of a family borrows its hyper-parameters, not its options.
+    vgg16 = defaults_for("vgg16")
+    assert vgg16.recipe == "vgg11" and vgg16.lr == RECIPES["vgg11"].lr and vgg16.options == {}
+    assert defaults_for("alexnet") == FALLBACK_DEFAULTS
+    # Every registered model's family has a recipe.
+    assert all(defaults_for(name).recipe for name in models.names())
 
 
 # --- usage errors ---------------------------------------------------------------
