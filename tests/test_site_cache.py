@@ -124,6 +124,7 @@ def fake_config(tmp_path, cache_dir=".cache/mkdocs-jupyter", cache=True):
 
 def test_on_config_points_the_plugin_at_the_library_dir(hook, tmp_path, monkeypatch):
     monkeypatch.delenv("CNNGUIDE_NO_CACHE", raising=False)
+    monkeypatch.delenv("CNNGUIDE_CACHE_DIR", raising=False)
     monkeypatch.setattr(hook, "inputs_digest", lambda: "0123456789abcdef")
     config, plugin = fake_config(tmp_path)
     hook.on_config(config)
@@ -133,6 +134,15 @@ def test_on_config_points_the_plugin_at_the_library_dir(hook, tmp_path, monkeypa
     monkeypatch.setattr(hook, "inputs_digest", lambda: "fedcba9876543210")
     hook.on_config(config)
     assert Path(plugin.config["cache_dir"]) == tmp_path / ".cache/mkdocs-jupyter/lib-fedcba9876543210"
+
+
+def test_cache_dir_env_moves_the_cache(hook, tmp_path, monkeypatch):
+    monkeypatch.delenv("CNNGUIDE_NO_CACHE", raising=False)
+    monkeypatch.setenv("CNNGUIDE_CACHE_DIR", str(tmp_path / "elsewhere"))
+    monkeypatch.setattr(hook, "inputs_digest", lambda: "0123456789abcdef")
+    config, plugin = fake_config(tmp_path)
+    hook.on_config(config)
+    assert Path(plugin.config["cache_dir"]) == tmp_path / "elsewhere/lib-0123456789abcdef"
 
 
 def test_no_cache_env_turns_the_cache_off(hook, tmp_path, monkeypatch):

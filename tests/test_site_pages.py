@@ -154,3 +154,18 @@ def test_offline_hook_drops_the_repository_api_call():
     page = type("Page", (), {"file": type("File", (), {"src_path": "index.md"})()})()
     out = hook.on_post_page('<a href="https://github.com/x/y" class="md-source" data-md-component="source">', page, None)
     assert 'data-md-component="source"' not in out and 'href="https://github.com/x/y"' in out
+
+
+def test_griffe_extension_renders_rest_for_markdown():
+    pytest.importorskip("griffe")
+    ext = load_hook("griffe_docstrings")
+    assert ext.convert_roles("see :func:`~cnnguide.ops.corr2d` and :class:`ValueError`") == (
+        'see <autoref identifier="cnnguide.ops.corr2d" optional><code>corr2d</code></autoref> and `ValueError`'
+    )
+    text = "Intro.\n\n>>> 1 + 1\n2\n\nExamples\n--------\n>>> 2 + 2\n4\n"
+    fenced = ext.fence_doctests(text)
+    assert fenced.startswith("Intro.\n\n```pycon\n>>> 1 + 1\n2\n```\n")
+    assert fenced.endswith("--------\n>>> 2 + 2\n4\n"), "griffe renders the Examples section itself"
+    assert ext.literal_block_colons("Typical use::\n\n    f()") == "Typical use:\n\n    f()"
+    table = "=== =====\na   b\n=== =====\nx   y\n    more\nz   w\n=== =====\n"
+    assert ext.simple_tables(table).split("\n")[:4] == ["| a | b |", "| --- | --- |", "| x | y more |", "| z | w |"]

@@ -13,7 +13,8 @@ that:
 * any change to the library, to a recorded result or to an installed version
   selects a fresh directory and re-executes every chapter (when in doubt,
   re-execute: a page must never show the output of code that is gone);
-* ``CNNGUIDE_NO_CACHE=1`` turns the cache off, as CI does, for a cold build.
+* ``CNNGUIDE_NO_CACHE=1`` turns the cache off, as CI does, for a cold build;
+  ``CNNGUIDE_CACHE_DIR=DIR`` keeps it in ``DIR`` instead of ``.cache/mkdocs-jupyter``.
 
 It works the same for ``mkdocs build`` and ``mkdocs serve``: MkDocs 1.6's
 ``serve`` reloads ``mkdocs.yml`` and calls ``on_config`` again before every
@@ -127,7 +128,9 @@ def on_config(config, **kwargs):
         return config
     if not plugin.config["cache"]:
         return config
-    base = Path(plugin.config["cache_dir"])
+    # CNNGUIDE_CACHE_DIR puts the cache elsewhere (scripts/measure-build times
+    # a cold build against an empty one without touching the project's).
+    base = Path(os.environ.get("CNNGUIDE_CACHE_DIR") or plugin.config["cache_dir"])
     if not base.is_absolute():
         # Relative to the project, not to wherever `mkdocs` was started from.
         base = Path(config.config_file_path or ROOT / "mkdocs.yml").resolve().parent / base
