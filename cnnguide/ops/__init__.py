@@ -8,7 +8,9 @@ Everything a convolutional layer does, in the order the book introduces it:
   :func:`conv2d`, and the learnable :class:`Conv2D`;
 - :mod:`~cnnguide.ops.pooling` -- :func:`pool2d`, max and average;
 - :mod:`~cnnguide.ops.arithmetic` -- :func:`conv_output_size`,
-  :func:`receptive_field`, :func:`conv_param_count`, :func:`dense_param_count`.
+  :func:`receptive_field`, :func:`conv_param_count`, :func:`dense_param_count`;
+- :mod:`~cnnguide.ops.normalization` -- :func:`batch_norm` and the
+  :class:`BatchNorm` layer, with PyTorch's conventions.
 
 The tests check every operator against :mod:`torch.nn.functional` (values and
 gradients) on random shapes. Wrong input raises a :class:`ValueError` that
@@ -37,10 +39,13 @@ from cnnguide.ops.correlation import (
     corr2d_multi_in_out,
     corr2d_multi_in_out_1x1,
 )
+from cnnguide.ops.normalization import BatchNorm, batch_norm
 from cnnguide.ops.pooling import pool2d
 
 __all__ = [
+    "BatchNorm",
     "Conv2D",
+    "batch_norm",
     "conv2d",
     "conv_output_size",
     "conv_param_count",
