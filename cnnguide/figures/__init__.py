@@ -8,7 +8,8 @@ or read from a model; nothing on a figure is typed in by hand.
 - :mod:`~cnnguide.figures.channels` -- multiple input and output channels, 1x1 convolution;
 - :mod:`~cnnguide.figures.pooling` -- max and average pooling, shift invariance;
 - :mod:`~cnnguide.figures.concepts` -- activations, receptive fields, parameter counts, feature maps;
-- :mod:`~cnnguide.figures.training` -- training curves, predictions, confusion matrices.
+- :mod:`~cnnguide.figures.training` -- training curves, predictions, confusion matrices;
+- :mod:`~cnnguide.figures.networks` -- gradient norms through the depth of a network.
 """
 
 from ._base import BookFigure, new_figure
@@ -18,6 +19,8 @@ from .channels import *  # noqa: F401,F403
 from .channels import __all__ as _channels_all
 from .convolution import *  # noqa: F401,F403
 from .convolution import __all__ as _convolution_all
+from .networks import *  # noqa: F401,F403
+from .networks import __all__ as _networks_all
 from .pooling import *  # noqa: F401,F403
 from .pooling import __all__ as _pooling_all
 from .training import *  # noqa: F401,F403
@@ -26,4 +29,5 @@ from .training import __all__ as _training_all
 __all__ = [
     "BookFigure", "new_figure",
     *_convolution_all, *_channels_all, *_pooling_all, *_concepts_all, *_training_all,
+    *_networks_all,
 ]
