@@ -147,3 +147,45 @@ def test_xavier_init_is_applied_and_none_keeps_weights():
     train.fit(net, [], [], 0, 0.1, device="cpu", seed=0)
     bound = math.sqrt(6 / (64 + 10))
     assert not torch.equal(net[4].weight, before) and net[4].weight.abs().max() <= bound
+
+
+def test_progress_bar_quiet_in_ci_and_forced_on(monkeypatch, capsys):
+    from cnnguide.train import loop
+
+    monkeypatch.setenv("CI", "true")
+    assert loop._show_progress(None) is False
+    assert loop._show_progress(True) is True
+    batches = as_list(*blobs(64, seed=1), 32)
+    train.fit(small_cnn(), batches, batches, 1, 0.1, device="cpu", progress=True, verbose=True)
+    captured = capsys.readouterr()
+    assert "epoch 1/1" in captured.err and "2/2" in captured.err  # the bar, on stderr
+    assert captured.out.startswith("epoch 1/1: loss ")
+
+
+def test_same_weights_as_the_blog_loop():
+    """fit with the blog's init computes exactly what d2l's train_ch6 (in scripts/bench.py) computes."""
+    import copy
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("bench", Path(__file__).parents[1] / "scripts" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    train_batches = as_list(*blobs(256, seed=1), 32)
+    test_batches = as_list(*blobs(100, seed=2), 50)
+    blog_net = small_cnn()
+    our_net = copy.deepcopy(blog_net)
+    torch.manual_seed(5)
+    blog = bench.train_ch6(blog_net, train_batches, test_batches, 2, 0.3, torch.device("cpu"))
+
+    def init_weights(m):  # the blog's: Xavier weights, biases left as they are
+        if type(m) in (nn.Linear, nn.Conv2d):
+            nn.init.xavier_uniform_(m.weight)
+
+    ours = train.fit(our_net, train_batches, test_batches, 2, 0.3, device="cpu", seed=5, init=init_weights)
+    for a, b in zip(blog_net.state_dict().values(), our_net.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert ours.test_acc[-1] == blog["test_acc"]
+    assert ours.train_acc[-1] == blog["train_acc"]
+    assert ours.train_loss[-1] == pytest.approx(blog["train_loss"], rel=1e-6)

@@ -312,7 +312,7 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
                 train_iter.set_epoch(epoch)
             if bar is not None:
                 bar.set_description(f"epoch {epoch + 1}/{num_epochs}")
-            net.train()
+            model.train()
             loss_sum = torch.zeros((), dtype=accumulate, device=device)
             correct = torch.zeros((), dtype=torch.int64, device=device)
             first_bad = torch.full((), _NO_BAD_BATCH, dtype=torch.int64, device=device)
