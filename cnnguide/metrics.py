@@ -58,12 +58,18 @@ def confusion_matrix(net: nn.Module, data_iter, num_classes: int = 10, device=No
     if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
         raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
     device = _device_of(net, device)
-    counts = torch.zeros(num_classes * num_classes, dtype=torch.int64, device=device)
+    k = num_classes
+    # One extra bin collects out-of-range labels or predictions; scatter_add_
+    # (unlike bincount or a per-batch check) never waits for the GPU.
+    counts = torch.zeros(k * k + 1, dtype=torch.int64, device=device)
     net.eval()
     with torch.inference_mode(), _autocast(device, None):
         for X, y in _batches(data_iter, device, False):
             y_hat = net(X).argmax(dim=1)
-            if y_hat.max() >= num_classes or y.max() >= num_classes or y.min() < 0:
-                raise ValueError(f"labels or predictions outside 0..{num_classes - 1}")
-            counts += torch.bincount(y * num_classes + y_hat, minlength=num_classes * num_classes)
-    return counts.reshape(num_classes, num_classes).cpu()
+            valid = (y >= 0) & (y < k) & (y_hat < k)
+            index = torch.where(valid, y * k + y_hat, k * k)
+            counts.scatter_add_(0, index, torch.ones_like(index))
+    counts = counts.cpu()
+    if counts[-1]:
+        raise ValueError(f"{int(counts[-1])} labels or predictions are outside 0..{k - 1}")
+    return counts[:-1].reshape(k, k)

@@ -189,3 +189,38 @@ def test_same_weights_as_the_blog_loop():
     assert ours.test_acc[-1] == blog["test_acc"]
     assert ours.train_acc[-1] == blog["train_acc"]
     assert ours.train_loss[-1] == pytest.approx(blog["train_loss"], rel=1e-6)
+
+
+def test_confusion_matrix_refuses_out_of_range_labels():
+    X, y = blobs(64, seed=1)
+    with pytest.raises(ValueError, match="outside 0..4"):
+        metrics.confusion_matrix(small_cnn(), [(X, y)], num_classes=5)
+
+
+def test_live_plot_outside_a_notebook_warns_and_trains():
+    batches = as_list(*blobs(64, seed=1), 32)
+    with pytest.warns(UserWarning, match="live_plot needs a notebook"):
+        history = train.fit(small_cnn(), batches, batches, 1, 0.1, device="cpu", live_plot=True)
+    assert history.epochs == 1
+
+
+def test_live_plot_in_a_notebook_updates_one_output(monkeypatch):
+    IPython = pytest.importorskip("IPython")
+    import IPython.display
+
+    shown = []
+
+    class Handle:
+        def update(self, fig):
+            shown.append(("update", fig))
+
+    def display(fig, display_id=False):
+        shown.append(("display", fig))
+        return Handle()
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(IPython.display, "display", display)
+    batches = as_list(*blobs(64, seed=1), 32)
+    train.fit(small_cnn(), batches, batches, 3, 0.1, device="cpu", live_plot=True)
+    assert [kind for kind, _ in shown] == ["display", "update", "update"]
+    assert "3 epochs" in shown[-1][1].alt
