@@ -376,8 +376,8 @@ def load_fashion_mnist(batch_size: int, resize=None, device=None, root=None, *,
     >>> len(train_iter), len(test_iter)
     (235, 4)
     >>> X, y = next(iter(test_iter))
-    >>> X.shape, X.dtype, y.dtype, 0 <= X.min() <= X.max() <= 1
-    (torch.Size([256, 1, 28, 28]), torch.float32, torch.int64, tensor(True))
+    >>> X.shape, X.dtype, y.dtype, bool(X.min() >= 0 and X.max() <= 1)
+    (torch.Size([256, 1, 28, 28]), torch.float32, torch.int64, True)
     """
     if device is None:
         device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")

@@ -61,7 +61,12 @@ def test_one_shot_iterator_rejected():
         train.fit(small_cnn(), iter(batches), batches, 1, 0.1, device="cpu")
 
 
-def test_non_finite_loss_names_epoch_and_batch():
+@pytest.mark.parametrize("each_batch", [True, False], ids=["host-check", "on-device-flag"])
+def test_non_finite_loss_names_epoch_and_batch(monkeypatch, each_batch):
+    # The GPU path (a flag kept on the device, read at the end of the epoch) runs on the CPU too.
+    from cnnguide.train import loop
+
+    monkeypatch.setattr(loop, "_checks_each_batch", lambda device: each_batch)
     X, y = blobs(128, seed=1)
     batches = as_list(X, y, 32)
     bad = batches[2][0].clone()

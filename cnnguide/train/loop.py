@@ -134,6 +134,12 @@ def _xavier(module: nn.Module) -> None:
         nn.init.xavier_uniform_(module.weight)
 
 
+def _checks_each_batch(device: torch.device) -> bool:
+    """Whether to test each loss on the host at once: on a CPU there is no
+    queue of kernels to stall, so that costs nothing; on a GPU it would."""
+    return device.type == "cpu"
+
+
 def _show_progress(progress) -> bool:
     if progress is not None:
         return bool(progress)
@@ -326,7 +332,7 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
                 optimizer.step()
                 with torch.no_grad():
                     loss = loss.detach()
-                    if device.type == "cpu":  # no queue to stall on a CPU: check at once
+                    if _checks_each_batch(device):
                         if not torch.isfinite(loss):
                             raise NonFiniteLossError(epoch + 1, i)
                     else:
