@@ -58,7 +58,7 @@ class Recipe:
     options : dict
         Keyword options of the model's builder (e.g. VGG's ``width_multiplier``).
     chapter : str
-        The chapter's page, relative to another chapter (``"../11-vgg/"``).
+        The slug of the network's chapter (``"11-vgg"``, the page ``chapters/11-vgg/``).
     """
 
     name: str
@@ -98,13 +98,13 @@ class Recipe:
 RECIPES: dict[str, Recipe] = {
     recipe.name: recipe
     for recipe in (
-        Recipe("lenet", "LeNet-5", lr=0.9, batch_size=256, resize=28, chapter="../10-lenet/"),
+        Recipe("lenet", "LeNet-5", lr=0.9, batch_size=256, resize=28, chapter="10-lenet"),
         Recipe("vgg11", "VGG-11 (¼ width)", lr=0.05, batch_size=128, resize=224,
-               options={"width_multiplier": 0.25}, chapter="../11-vgg/"),
-        Recipe("googlenet", "GoogLeNet", lr=0.1, batch_size=128, resize=96, chapter="../14-googlenet/"),
-        Recipe("resnet18", "ResNet-18", lr=0.05, batch_size=256, resize=96, chapter="../13-resnet/"),
+               options={"width_multiplier": 0.25}, chapter="11-vgg"),
+        Recipe("googlenet", "GoogLeNet", lr=0.1, batch_size=128, resize=96, chapter="14-googlenet"),
+        Recipe("resnet18", "ResNet-18", lr=0.05, batch_size=256, resize=96, chapter="13-resnet"),
         Recipe("densenet_small", "DenseNet (4 blocks of 4)", lr=0.1, batch_size=256, resize=96,
-               chapter="../15-densenet/"),
+               chapter="15-densenet"),
     )
 }
 

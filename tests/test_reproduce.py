@@ -61,6 +61,11 @@ def test_every_recipe_builds_a_registered_model(name):
     assert net.__class__.__name__ == models.create(name).__class__.__name__
 
 
+def test_recipes_name_existing_chapter_slugs():
+    for recipe in RECIPES.values():
+        assert recipe.chapter[:3] in {"10-", "11-", "13-", "14-", "15-"} and "/" not in recipe.chapter
+
+
 def test_vgg_recipe_is_quarter_width():
     net = get_recipe("vgg11").build()
     assert [block[0].out_channels for block in net.features] == [16, 32, 64, 128, 128]
