@@ -19,6 +19,8 @@ from .channels import *  # noqa: F401,F403
 from .channels import __all__ as _channels_all
 from .convolution import *  # noqa: F401,F403
 from .convolution import __all__ as _convolution_all
+from .images import *  # noqa: F401,F403
+from .images import __all__ as _images_all
 from .networks import *  # noqa: F401,F403
 from .networks import __all__ as _networks_all
 from .pooling import *  # noqa: F401,F403
@@ -28,6 +30,6 @@ from .training import __all__ as _training_all
 
 __all__ = [
     "BookFigure", "new_figure",
-    *_convolution_all, *_channels_all, *_pooling_all, *_concepts_all, *_training_all,
+    *_convolution_all, *_channels_all, *_pooling_all, *_concepts_all, *_training_all, *_images_all,
     *_networks_all,
 ]
