@@ -13,6 +13,8 @@ or read from a model; nothing on a figure is typed in by hand.
 """
 
 from ._base import BookFigure, new_figure
+from .architectures import *  # noqa: F401,F403
+from .architectures import __all__ as _architectures_all
 from .concepts import *  # noqa: F401,F403
 from .concepts import __all__ as _concepts_all
 from .channels import *  # noqa: F401,F403
@@ -31,5 +33,5 @@ from .training import __all__ as _training_all
 __all__ = [
     "BookFigure", "new_figure",
     *_convolution_all, *_channels_all, *_pooling_all, *_concepts_all, *_training_all, *_images_all,
-    *_networks_all,
+    *_networks_all, *_architectures_all,
 ]
