@@ -1,0 +1,275 @@
+# %% [markdown]
+# # DenseNet: impressive on paper, rarely used
+#
+# [ResNet](../13-resnet/) made very deep networks trainable by *adding* each
+# block's input to its output. DenseNet (Huang, Liu, van der Maaten and
+# Weinberger, *Densely connected convolutional networks*, 2017) pushes the
+# idea further: instead of adding, it **concatenates**, and instead of one
+# shortcut per block, it connects every layer to every later layer of its
+# block. The result reaches ResNet's accuracy with fewer parameters, and won
+# a best-paper award. Yet years later most vision systems still use ResNets.
+# This chapter builds DenseNet, counts what it costs, and then measures the
+# reason it is rarely chosen: memory.
+#
+# ## Concatenation instead of addition
+#
+# A residual block computes $x_{l+1} = x_l + f(x_l)$: the output has as many
+# channels as the input, and the block's new features are mixed into the old
+# ones by the sum. A dense layer computes
+#
+# $$x_{l+1} = [\,x_l,\; f(x_l)\,],$$
+#
+# the channel-wise concatenation: the old channels pass through untouched and
+# $f$ only adds $k$ new ones, where $k$ is the **growth rate**. In a dense block
+# layer $l$ therefore sees the block's input *and* the outputs of all layers
+# before it. Compare the shapes of a ResNet basic block and a dense block of
+# four layers with $k = 32$, both on 64 channels:
+
+# %%
+import torch
+
+from cnnguide.models.densenet import DenseBlock
+from cnnguide.models.resnet import BasicBlock
+
+x = torch.randn(2, 64, 24, 24)
+residual = BasicBlock(64, 64)
+dense = DenseBlock(num_layers=4, in_channels=64, growth_rate=32, bn_size=None)
+count = lambda module: sum(p.numel() for p in module.parameters())  # noqa: E731
+print(f"ResNet basic block: {tuple(x.shape)} -> {tuple(residual(x).shape)}, {count(residual):,} parameters")
+print(f"dense block (4 x 32): {tuple(x.shape)} -> {tuple(dense(x).shape)}, {count(dense):,} parameters")
+for name, layer in dense.named_children():
+    print(f"  {name}: reads {layer.conv.in_channels} channels, adds {layer.conv.out_channels}")
+
+# %% [markdown]
+# The residual block keeps 64 channels; the dense block grows them from 64 to
+# $64 + 4 \times 32 = 192$, and each of its layers reads a wider input than the
+# one before. The layer here is the book's: batch norm, ReLU, then a 3 × 3
+# convolution — the "pre-activation" order, because each layer's input is a
+# concatenation of maps from different layers, with different scales, and
+# normalising it is the first thing to do.
+#
+# ## The growth rate
+#
+# With $c_0$ input channels and growth rate $k$, the map after layer $l$ of a
+# block has $c_0 + l\,k$ channels. Layers can be narrow — 32 new channels each,
+# where a ResNet stage has 64 to 512 — because every layer can reuse all the
+# features already computed instead of re-deriving them. But the *input* of
+# the layers keeps widening: without a brake, a long block would end with
+# thousands of channels.
+#
+# ## Transition layers
+#
+# The brake is the **transition layer** between two blocks: batch norm, ReLU,
+# a 1 × 1 convolution that halves the channels (the paper's compression
+# factor 0.5) and a 2 × 2 average pooling that halves the height and width.
+
+# %%
+import torch
+
+from cnnguide.models.densenet import Transition
+
+transition = Transition(192, 96)
+print(f"transition: {(1, 192, 24, 24)} -> {tuple(transition(torch.zeros(1, 192, 24, 24)).shape)}, "
+      f"{sum(p.numel() for p in transition.parameters()):,} parameters (2·192 batch norm + 192·96 weights)")
+
+# %% [markdown]
+# The book's DenseNet has the same stem as ResNet (7 × 7 convolution with
+# stride 2, batch norm, ReLU, 3 × 3 max pooling with stride 2), then four dense
+# blocks of four layers with $k = 32$ and a transition after each block but the
+# last. Hooks on every layer and transition measure the channels on the way
+# (the figure marks the resolution at the end of each block):
+
+# %%
+from cnnguide import models
+from cnnguide.figures import dense_channel_growth
+
+dense_channel_growth(models.create("densenet_small", num_classes=10, in_channels=1), (1, 1, 96, 96))
+
+# %% [markdown]
+# Channels climb by 32 at every layer and fall by half at every transition:
+# 64 → 192 → 96 → 224 → 112 → 240 → 120 → 248. DenseNet-121, the standard
+# ImageNet model, has blocks of 6, 12, 24 and 16 layers; its layers are
+# "bottleneck" layers (a 1 × 1 convolution to $4k$ channels before the
+# 3 × 3, to cap the cost of reading the wide input). Its channels grow much
+# further inside each block:
+
+# %%
+from cnnguide import models
+from cnnguide.figures import dense_channel_growth
+
+dense_channel_growth(models.create("densenet121", num_classes=10, in_channels=1), (1, 1, 96, 96))
+
+# %% [markdown]
+# ## The book's DenseNet, layer by layer
+#
+# For one 1 × 96 × 96 Fashion-MNIST image (FLOPs = 2 × MACs, counting
+# convolutions and linear layers):
+
+# %%
+from cnnguide import models
+from cnnguide.summary import summarize
+
+print(summarize(models.create("densenet_small", num_classes=10, in_channels=1), (1, 1, 96, 96)))
+
+# %% [markdown]
+# Under a million parameters — ResNet-18 has more than eleven million — and
+# less than half of ResNet-18's 319 million MACs at this size. At the
+# ImageNet configuration (3 channels, 1,000 classes), our DenseNet-121 has
+# exactly torchvision's parameters, since it uses the same modules under the
+# same names (counted on the meta device, where no weights are allocated):
+
+# %%
+import torch
+import torchvision
+
+from cnnguide import models
+
+with torch.device("meta"):
+    ours = models.create("densenet121", num_classes=1000, in_channels=3)
+    theirs = torchvision.models.densenet121(weights=None)
+    resnet18 = torchvision.models.resnet18(weights=None)
+count = lambda net: sum(p.numel() for p in net.parameters())  # noqa: E731
+print(f"cnnguide densenet121:    {count(ours):,} parameters")
+print(f"torchvision densenet121: {count(theirs):,} parameters")
+print(f"torchvision resnet18:    {count(resnet18):,} parameters")
+assert count(ours) == count(theirs) == 7_978_856
+
+# %% [markdown]
+# ## Training it briefly
+#
+# The full recipe trains for 10 epochs at 96 × 96 (below). This page trains
+# the book's DenseNet for two short epochs on 1,024 images upsampled to
+# 32 × 32 — the stem divides the side by 4 and the three transitions by 2
+# each, so the last block works on 1 × 1 maps — with the recipe's Xavier
+# initialisation and learning rate 0.1:
+
+# %%
+import time
+
+from cnnguide import data, models, train
+
+densenet = models.create("densenet_small", num_classes=10, in_channels=1)
+train_iter, test_iter = data.load_fashion_mnist(64, resize=32, device="cpu", train_size=1024, test_size=256, seed=0)
+tic = time.perf_counter()
+history = train.fit(densenet, train_iter, test_iter, num_epochs=2, lr=0.1, device="cpu", seed=0, verbose=True)
+print(f"trained in {time.perf_counter() - tic:.1f} s ({2 * len(train_iter)} SGD steps)")
+
+# %%
+from cnnguide.figures import plot_history
+
+plot_history(history, title="DenseNet (4 blocks of 4), 2 short epochs on a CPU (1,024 images, 32×32)")
+
+# %% [markdown]
+# Batch normalisation lets it learn from the first steps (compare
+# [GoogLeNet](../14-googlenet/), which has none). As with ResNet, the test
+# accuracy can lag the training accuracy this early: in evaluation mode batch
+# norm uses running averages of the batch statistics, which after 32 updates
+# still remember their starting values.
+#
+# ## Why it is rarely used: memory
+#
+# Parameters are not what fills memory during training. For the backward pass
+# autograd keeps, for every operation, the tensors its derivative needs — the
+# input of each convolution and of each batch norm, the output of each ReLU —
+# until `backward()` has used them. In a dense block every layer starts with a
+# batch norm of its *concatenated* input, so every layer keeps its own copy of
+# all the features before it: the memory of a block grows with the square of
+# its number of layers, even though its parameters grow only linearly.
+#
+# `cnnguide.memory.training_step_cost` measures
+# this. Under `torch.autograd.graph.saved_tensors_hooks` it runs one
+# training-mode forward pass and adds up the bytes of every distinct storage
+# autograd saves for backward, leaving out the parameters and batch-norm
+# buffers (two saved tensors sharing memory, such as an in-place ReLU's
+# output and the next layer's input, count once). That is the activation
+# memory a training step must hold at its peak, before gradients and optimiser
+# state. It also counts the forward MACs and times one forward and backward
+# pass on this page's CPU. Here for ResNet-18, DenseNet-121 (fewer parameters
+# than ResNet-18) and the book's DenseNet, on a batch of two 64 × 64 images:
+
+# %%
+from cnnguide import models
+from cnnguide.memory import training_step_cost
+
+costs = {}
+for name in ("resnet18", "densenet121", "densenet_small"):
+    costs[name] = training_step_cost(models.create(name, num_classes=10, in_channels=1), (2, 1, 64, 64), repeats=1)
+    c = costs[name]
+    print(f"{name:>15}: {c.parameters / 1e6:5.2f} M parameters, {c.saved_bytes_per_image / 1e6:6.2f} MB saved "
+          f"per image, {c.macs / 1e6:5.0f} M MACs, {c.seconds_per_image * 1e3:7.1f} ms forward+backward per image")
+res, dense = costs["resnet18"], costs["densenet121"]
+print(f"densenet121 / resnet18: {dense.parameters / res.parameters:.2f} x the parameters, "
+      f"{dense.saved_bytes / res.saved_bytes:.1f} x the saved activations, {dense.macs / res.macs:.2f} x the MACs, "
+      f"{dense.seconds / res.seconds:.1f} x the time")
+small = costs["densenet_small"]
+print(f"densenet_small / resnet18: {small.parameters / res.parameters:.2f} x the parameters, "
+      f"{small.saved_bytes / res.saved_bytes:.1f} x the saved activations")
+
+# %%
+from cnnguide.figures import step_cost_bars
+
+step_cost_bars(costs)
+
+# %% [markdown]
+# The numbers tell the story. With about two thirds of ResNet-18's
+# parameters, DenseNet-121 saves several times more activation memory per
+# image, so a GPU fits a batch several times smaller. It also does more
+# arithmetic per image, and its wall time is worse still than its MACs
+# suggest: the concatenations and the batch norms over ever-wider inputs
+# move a great deal of memory while computing little, and on modern hardware
+# moving data, not multiplying, is the bottleneck. The book's small DenseNet
+# is the extreme case: a fifteenth of ResNet-18's parameters, but more saved
+# activations. (The times come from a shared CPU and vary from build to build;
+# the memory and MAC counts do not.)
+#
+# The memory can be traded back for time: the "memory-efficient" DenseNet
+# (Pleiss et al., 2017; torchvision's `memory_efficient=True`) recomputes each
+# layer's concatenation and batch norm during the backward pass instead of
+# storing them, which makes training slower still. Either way, for the same
+# accuracy a ResNet is simpler, faster and leaner to train, and it is what
+# detection and segmentation backbones, and the tooling around them, were
+# built on. DenseNet's lasting ideas — feature reuse through concatenation,
+# narrow layers — live on in architectures that borrow them more sparingly.
+#
+# ## The full recipe on a GPU
+#
+# The book's recipe — 10 epochs of all 60,000 images at 96 × 96, plain SGD at
+# learning rate 0.1, batch 256, Xavier initialisation — is recorded by
+# `scripts/reproduce.py` into `docs/recorded/densenet_small.json`, shown here
+# when it exists:
+
+# %%
+from IPython.display import display
+
+from cnnguide.figures import plot_history
+from cnnguide.recipes import BOOK_ACCURACY, get_recipe
+from cnnguide.recorded import describe_recorded, load_recorded
+
+recipe = get_recipe("densenet_small")
+run = load_recorded(recipe.name)
+if run is None:
+    print(f"No GPU run of the full recipe is recorded yet. To record one, on a machine with a GPU:\n"
+          f"    {recipe.command()}")
+else:
+    print(describe_recorded(run))
+    print(f"test accuracy after {run.epochs} epochs: {run.test_acc[-1]:.3f} "
+          f"(the book prints {BOOK_ACCURACY[recipe.name]:.3f})")
+    display(plot_history(run, title=f"{recipe.title}, recorded run ({run.metadata['device']})"))
+
+# %% [markdown]
+# ## What to remember
+#
+# - A dense layer concatenates its $k$ new channels (the growth rate) to its
+#   input instead of adding to it, so layer $l$ of a block reads
+#   $c_0 + (l - 1)\,k$ channels: everything computed before it in the block.
+# - Transition layers (batch norm, ReLU, 1 × 1 convolution, 2 × 2 average
+#   pooling) halve the channels and the resolution between blocks.
+# - The book's DenseNet has under a million parameters; DenseNet-121 has
+#   7,978,856, fewer than ResNet-18's 11.7 million.
+# - Parameters are not memory: because every layer stores its own
+#   concatenated input for the backward pass, DenseNet-121 saves several
+#   times more activations per image than ResNet-18 (measured above), does
+#   more arithmetic, and trains slower — the reasons it is rarely used.
+# - The saved-activation memory of a training step is measurable exactly
+#   with `torch.autograd.graph.saved_tensors_hooks`; it, not the parameter
+#   count, decides the batch size that fits on a GPU.
