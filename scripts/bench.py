@@ -24,129 +24,18 @@ data loading and the per-epoch test evaluation included.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import shlex
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 import torch
-import torchvision
 from torch import nn
-from torch.utils import data as tud
-from torchvision import transforms
 
 from cnnguide import data, models, train
-
-# --- The blog's loop (d2l's train_ch6), kept as written there. The Animator is
-#     left out: it only draws, and drawing would be charged to the blog's time.
-
-
-class Accumulator:
-    """d2l's: sums ``n`` Python floats."""
-
-    def __init__(self, n):
-        self.data = [0.0] * n
-
-    def add(self, *args):
-        self.data = [a + float(b) for a, b in zip(self.data, args)]
-
-    def __getitem__(self, idx):
-        return self.data[idx]
-
-
-class Timer:
-    """d2l's: sums the intervals between start() and stop()."""
-
-    def __init__(self):
-        self.times = []
-
-    def start(self):
-        self.tik = time.time()
-
-    def stop(self):
-        self.times.append(time.time() - self.tik)
-        return self.times[-1]
-
-    def sum(self):
-        return sum(self.times)
-
-
-def accuracy(y_hat, y):
-    """d2l's: number of correct predictions (a tensor; ``float()`` syncs)."""
-    if len(y_hat.shape) > 1 and y_hat.shape[1] > 1:
-        y_hat = y_hat.argmax(axis=1)
-    cmp = y_hat.type(y.dtype) == y
-    return float(cmp.type(y.dtype).sum())
-
-
-def evaluate_accuracy_gpu(net, data_iter, device=None):
-    if isinstance(net, nn.Module):
-        net.eval()
-        if not device:
-            device = next(iter(net.parameters())).device
-    metric = Accumulator(2)
-    with torch.no_grad():
-        for X, y in data_iter:
-            X, y = X.to(device), y.to(device)
-            metric.add(accuracy(net(X), y), y.numel())
-    return metric[0] / metric[1]
-
-
-def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
-    def init_weights(m):
-        if type(m) == nn.Linear or type(m) == nn.Conv2d:
-            nn.init.xavier_uniform_(m.weight)
-
-    net.apply(init_weights)
-    net.to(device)
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
-    loss = nn.CrossEntropyLoss()
-    timer = Timer()
-    for epoch in range(num_epochs):
-        metric = Accumulator(3)
-        net.train()
-        for i, (X, y) in enumerate(train_iter):
-            timer.start()
-            optimizer.zero_grad()
-            X, y = X.to(device), y.to(device)
-            y_hat = net(X)
-            l = loss(y_hat, y)
-            l.backward()
-            optimizer.step()
-            with torch.no_grad():
-                metric.add(l * X.shape[0], accuracy(y_hat, y), X.shape[0])
-            timer.stop()
-            train_l, train_acc = metric[0] / metric[2], metric[1] / metric[2]
-        test_acc = evaluate_accuracy_gpu(net, test_iter)
-    return {"train_loss": train_l, "train_acc": train_acc, "test_acc": test_acc,
-            "own_timer_examples_per_sec": metric[2] * num_epochs / timer.sum()}
-
-
-def blog_data(batch_size, resize, scratch: Path, train_size=None, test_size=None):
-    """d2l's load_data_fashion_mnist on our verified files (laid out as torchvision wants)."""
-    raw = scratch / "FashionMNIST" / "raw"
-    raw.mkdir(parents=True)
-    folder = data.find_fashion_mnist()
-    data.read_fashion_mnist("train"), data.read_fashion_mnist("test")  # verify before use
-    for gz in sorted(folder.glob("*-ubyte.gz")):
-        (raw / gz.name.removesuffix(".gz")).write_bytes(gzip.decompress(gz.read_bytes()))
-    trans = [transforms.ToTensor()]
-    if resize:
-        trans.insert(0, transforms.Resize(resize))
-    trans = transforms.Compose(trans)
-    # d2l asks for 4 workers whatever the machine; PyTorch warns when there are
-    # fewer cores. Keep the setting (it is the blog's) and the output readable.
-    warnings.filterwarnings("ignore", message="This DataLoader will create")
-    sets = [torchvision.datasets.FashionMNIST(root=str(scratch), train=t, transform=trans) for t in (True, False)]
-    for i, size in enumerate((train_size, test_size)):
-        if size:
-            sets[i] = tud.Subset(sets[i], range(size))
-    return (tud.DataLoader(sets[0], batch_size, shuffle=True, num_workers=4),
-            tud.DataLoader(sets[1], batch_size, shuffle=False, num_workers=4))
+from cnnguide.train import blog_loop
 
 
 def build(args):
@@ -165,17 +54,20 @@ def warm_up(args, device):
 def run_blog(args, device):
     with tempfile.TemporaryDirectory() as scratch:
         tic = time.perf_counter()
-        train_iter, test_iter = blog_data(args.batch_size, args.resize, Path(scratch),
-                                          args.train_size, args.test_size)
+        train_iter, test_iter = blog_loop.blog_data_loaders(
+            args.batch_size, args.resize, scratch=scratch, train_size=args.train_size, test_size=args.test_size)
         setup = time.perf_counter() - tic
         n = len(train_iter.dataset)
         tic = time.perf_counter()
-        result = train_ch6(build(args), train_iter, test_iter, args.epochs, args.lr, device)
+        history = blog_loop.train_ch6(build(args), train_iter, test_iter, args.epochs, args.lr, device)
         if device.type == "cuda":
             torch.cuda.synchronize()
         seconds = time.perf_counter() - tic
     return {"loop": "blog (d2l train_ch6, DataLoader x4 workers)", "setup_seconds": setup,
-            "train_seconds": seconds, "examples_per_sec": args.epochs * n / seconds, **result}
+            "train_seconds": seconds, "examples_per_sec": args.epochs * n / seconds,
+            "train_loss": history.train_loss[-1], "train_acc": history.train_acc[-1],
+            "test_acc": history.test_acc[-1],
+            "own_timer_examples_per_sec": history.metadata["own_timer_examples_per_sec"]}
 
 
 def run_ours(args, device):

@@ -31,6 +31,7 @@ import argparse
 import math
 import shlex
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,6 +42,7 @@ if str(REPO) not in sys.path:  # run from a checkout without installing the pack
     sys.path.insert(0, str(REPO))
 
 from cnnguide import data, recorded, train  # noqa: E402
+from cnnguide.train import blog_loop  # noqa: E402
 from cnnguide.recipes import BOOK_ACCURACY, RECIPES, get_recipe, recipe_table  # noqa: E402
 
 # --smoke: enough to run every line of the real path, in seconds on a CPU.
@@ -97,83 +99,6 @@ def _settings(recipe, args) -> dict:
     return settings
 
 
-# --- the blog's loop (d2l's train_ch6), for the wall-time comparison -----------------------
-
-
-class _PILFashionMNIST(torch.utils.data.Dataset):
-    """What ``torchvision.datasets.FashionMNIST`` does per item: a PIL image through the transforms."""
-
-    def __init__(self, images, labels, transform):
-        self.images, self.labels, self.transform = images, labels, transform
-
-    def __len__(self):
-        return len(self.labels)
-
-    def __getitem__(self, i):
-        from PIL import Image
-
-        return self.transform(Image.fromarray(self.images[i].numpy())), int(self.labels[i])  # uint8 (H, W): mode L
-
-
-def _blog_loaders(settings, root, workers: int):
-    from torchvision import transforms
-
-    steps = [transforms.ToTensor()]
-    if settings["resize"] != 28:
-        steps.insert(0, transforms.Resize(settings["resize"]))
-    transform = transforms.Compose(steps)
-    loaders = []
-    for split, size, shuffle in (("train", settings["train_size"], True), ("test", settings["test_size"], False)):
-        images, labels = data.read_fashion_mnist(split, root)
-        n = len(labels) if size is None else size
-        dataset = _PILFashionMNIST(images[:n], labels[:n], transform)
-        loaders.append(torch.utils.data.DataLoader(dataset, settings["batch_size"], shuffle=shuffle,
-                                                   num_workers=workers))
-    return loaders
-
-
-def _blog_fit(net, train_iter, test_iter, num_epochs, lr, device, seed) -> train.History:
-    """d2l's ``train_ch6``: Xavier init, SGD, a host sync per batch through ``float()``."""
-
-    def init_weights(m):
-        if type(m) in (torch.nn.Linear, torch.nn.Conv2d):
-            torch.nn.init.xavier_uniform_(m.weight)
-
-    torch.manual_seed(seed)
-    net.apply(init_weights)
-    net.to(device)
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
-    loss = torch.nn.CrossEntropyLoss()
-    history = train.History(metadata={**train.run_metadata(device), "model": type(net).__name__, "lr": lr,
-                                      "num_epochs": num_epochs, "seed": seed, "loop": "blog"})
-    for _ in range(num_epochs):
-        tic = time.perf_counter()
-        net.train()
-        loss_sum = correct = n = 0.0
-        for X, y in train_iter:
-            optimizer.zero_grad()
-            X, y = X.to(device), y.to(device)
-            y_hat = net(X)
-            l = loss(y_hat, y)
-            l.backward()
-            optimizer.step()
-            with torch.no_grad():  # d2l's Accumulator: float() of each term, every batch
-                loss_sum += float(l * X.shape[0])
-                correct += float((y_hat.argmax(dim=1) == y).sum())
-                n += X.shape[0]
-        train_seconds = time.perf_counter() - tic
-        net.eval()
-        test_correct = test_n = 0.0
-        with torch.no_grad():
-            for X, y in test_iter:
-                X, y = X.to(device), y.to(device)
-                test_correct += float((net(X).argmax(dim=1) == y).sum())
-                test_n += y.numel()
-        history.append(loss_sum / n, correct / n, test_correct / test_n, n / train_seconds,
-                       time.perf_counter() - tic)
-    return history
-
-
 # --- one run -----------------------------------------------------------------------------
 
 
@@ -190,9 +115,14 @@ def run_recipe(name: str, args, device: torch.device, command: str) -> dict:
           f"{args.loop} loop on {device}", flush=True)
     tic = time.perf_counter()
     if args.loop == "blog":
-        # d2l's four loader workers; none in a smoke run, where starting them would cost more than the run.
-        train_iter, test_iter = _blog_loaders(settings, args.data_root, workers=0 if args.smoke else 4)
-        history = _blog_fit(net, train_iter, test_iter, settings["epochs"], settings["lr"], device, args.seed)
+        with tempfile.TemporaryDirectory() as scratch:
+            # d2l's four loader workers; none in a smoke run, where starting them would cost more than the run.
+            train_iter, test_iter = blog_loop.blog_data_loaders(
+                settings["batch_size"], resize, scratch=scratch, root=args.data_root,
+                train_size=settings["train_size"], test_size=settings["test_size"],
+                num_workers=0 if args.smoke else 4)
+            torch.manual_seed(args.seed)
+            history = blog_loop.train_ch6(net, train_iter, test_iter, settings["epochs"], settings["lr"], device)
     else:
         train_iter, test_iter = data.load_fashion_mnist(
             settings["batch_size"], resize=resize, device=device, root=args.data_root,

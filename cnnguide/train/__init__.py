@@ -2,7 +2,9 @@
 
 - :mod:`~cnnguide.train.loop` -- :func:`fit`, :func:`evaluate_accuracy`, :func:`try_gpu`;
 - :mod:`~cnnguide.train.history` -- :class:`History`, the per-epoch record, saved as JSON or CSV;
-- :mod:`~cnnguide.train.checkpoint` -- pickle-free checkpoints (safetensors + JSON) for resuming.
+- :mod:`~cnnguide.train.checkpoint` -- pickle-free checkpoints (safetensors + JSON) for resuming;
+- :mod:`~cnnguide.train.blog_loop` -- the blog's own loop (d2l's ``train_ch6``), kept as the baseline
+  that benchmarks and tests measure :func:`fit` against.
 
 Typical use::
 
