@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .train import History
 
-__all__ = ["recorded_dir", "recorded_path", "load_recorded", "describe_recorded"]
+__all__ = ["recorded_dir", "recorded_path", "load_recorded", "describe_recorded", "report_recorded"]
 
 # Labels a recorded run must carry before a page may show it.
 REQUIRED_METADATA = ("device", "torch", "date", "command")
@@ -84,3 +84,39 @@ def describe_recorded(history: History) -> str:
     meta = history.metadata
     date = str(meta.get("date", "?"))[:10]
     return f"recorded on {meta.get('device', '?')}, {date}, torch {meta.get('torch', '?')}: {meta.get('command', '?')}"
+
+
+def report_recorded(name: str):
+    """Print what a chapter says about the recorded GPU run of recipe ``name``; return its curves.
+
+    With a recorded run: where, when and how it was made, and its final test
+    accuracy beside the book's (quoted from :mod:`cnnguide.recipes`); the
+    returned figure shows its curves, labelled as recorded. Without one: a note
+    that none is recorded yet and the exact command that records it; returns
+    ``None``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as empty:
+    ...     os.environ["CNNGUIDE_RECORDED_DIR"] = empty
+    ...     report_recorded("lenet")
+    ...     del os.environ["CNNGUIDE_RECORDED_DIR"]
+    No GPU run of the full recipe is recorded yet. To record one, on a machine with a GPU:
+        python scripts/reproduce.py --only lenet
+    """
+    # Imported here: the figures and the recipes are only needed by pages, not by
+    # the scripts that merely locate or load a run.
+    from .figures import plot_history
+    from .recipes import BOOK_ACCURACY, get_recipe
+
+    recipe = get_recipe(name)
+    run = load_recorded(recipe.name)
+    if run is None:
+        print("No GPU run of the full recipe is recorded yet. To record one, on a machine with a GPU:\n"
+              f"    {recipe.command()}")
+        return None
+    print(describe_recorded(run))
+    print(f"test accuracy after {run.epochs} epochs: {run.test_acc[-1]:.3f} "
+          f"(the book prints {BOOK_ACCURACY[recipe.name]:.3f})")
+    return plot_history(run, title=f"{recipe.title}, recorded run ({run.metadata['device']})")

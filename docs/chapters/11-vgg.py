@@ -230,22 +230,9 @@ kernel_grid(small_vgg.features[0][0], title="Block 1: the 16 learned 3×3 kernel
 # shows it when it exists:
 
 # %%
-from IPython.display import display
+from cnnguide.recorded import report_recorded
 
-from cnnguide.figures import plot_history
-from cnnguide.recipes import BOOK_ACCURACY, get_recipe
-from cnnguide.recorded import describe_recorded, load_recorded
-
-recipe = get_recipe("vgg11")
-run = load_recorded(recipe.name)
-if run is None:
-    print(f"No GPU run of the full recipe is recorded yet. To record one, on a machine with a GPU:\n"
-          f"    {recipe.command()}")
-else:
-    print(describe_recorded(run))
-    print(f"test accuracy after {run.epochs} epochs: {run.final['test_acc']:.3f} "
-          f"(the book prints {BOOK_ACCURACY[recipe.name]:.3f})")
-    display(plot_history(run, title=f"{recipe.title}, recorded run ({run.metadata['device']})"))
+report_recorded("vgg11")
 
 # %% [markdown]
 # ## What to remember

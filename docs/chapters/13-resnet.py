@@ -300,22 +300,9 @@ feature_map_grid(stage1[0], title=f"After layer1: the first 16 of 64 maps, {stag
 # `docs/recorded/resnet18.json`, shown here when it exists:
 
 # %%
-from IPython.display import display
+from cnnguide.recorded import report_recorded
 
-from cnnguide.figures import plot_history
-from cnnguide.recipes import BOOK_ACCURACY, get_recipe
-from cnnguide.recorded import describe_recorded, load_recorded
-
-recipe = get_recipe("resnet18")
-run = load_recorded(recipe.name)
-if run is None:
-    print(f"No GPU run of the full recipe is recorded yet. To record one, on a machine with a GPU:\n"
-          f"    {recipe.command()}")
-else:
-    print(describe_recorded(run))
-    print(f"test accuracy after {run.epochs} epochs: {run.final['test_acc']:.3f} "
-          f"(the book prints {BOOK_ACCURACY[recipe.name]:.3f})")
-    display(plot_history(run, title=f"{recipe.title}, recorded run ({run.metadata['device']})"))
+report_recorded("resnet18")
 
 # %% [markdown]
 # ## What to remember

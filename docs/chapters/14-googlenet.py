@@ -274,22 +274,9 @@ feature_map_grid(maps["3a"][picked], title="Inception 3a: three maps from each b
 # it exists:
 
 # %%
-from IPython.display import display
+from cnnguide.recorded import report_recorded
 
-from cnnguide.figures import plot_history
-from cnnguide.recipes import BOOK_ACCURACY, get_recipe
-from cnnguide.recorded import describe_recorded, load_recorded
-
-recipe = get_recipe("googlenet")
-run = load_recorded(recipe.name)
-if run is None:
-    print(f"No GPU run of the full recipe is recorded yet. To record one, on a machine with a GPU:\n"
-          f"    {recipe.command()}")
-else:
-    print(describe_recorded(run))
-    print(f"test accuracy after {run.epochs} epochs: {run.test_acc[-1]:.3f} "
-          f"(the book prints {BOOK_ACCURACY[recipe.name]:.3f})")
-    display(plot_history(run, title=f"{recipe.title}, recorded run ({run.metadata['device']})"))
+report_recorded("googlenet")
 
 # %% [markdown]
 # ## What to remember
