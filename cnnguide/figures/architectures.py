@@ -99,6 +99,21 @@ def _inception_blocks(net: nn.Module) -> list[tuple[str, nn.Module]]:
     return blocks
 
 
+
+def _probe(net: nn.Module, size, handles) -> None:
+    """Run ``net`` once on zeros of ``size`` in eval mode so its hooks record; then remove
+    the hooks (``handles``) and put the mode back, whatever happens."""
+    device = next(net.parameters()).device
+    was_training = net.training
+    try:
+        net.eval()
+        with torch.no_grad():
+            net(torch.zeros(size, device=device))
+    finally:
+        net.train(was_training)
+        for handle in handles:
+            handle.remove()
+
 def inception_channel_split(net: nn.Module, input_size=(1, 1, 96, 96)) -> BookFigure:
     """How each Inception block divides its output channels among its four branches, measured.
 
@@ -131,16 +146,7 @@ def inception_channel_split(net: nn.Module, input_size=(1, 1, 96, 96)) -> BookFi
         for branch in (block.branch1, block.branch2, block.branch3, block.branch4):
             handles.append(branch.register_forward_hook(
                 lambda m, i, out, name=name: measured[name].append(out.shape[1])))
-    device = next(net.parameters()).device
-    was_training = net.training
-    try:
-        net.eval()
-        with torch.no_grad():
-            net(torch.zeros(size, device=device))
-    finally:
-        net.train(was_training)
-        for handle in handles:
-            handle.remove()
+    _probe(net, size, handles)
 
     labels = [name.removeprefix("inception") for name, _ in blocks]
     parts = ", ".join(f"{label} is {sum(measured[n])} channels ({' + '.join(map(str, measured[n]))})"
@@ -199,16 +205,7 @@ def dense_channel_growth(net: nn.Module, input_size=(1, 1, 96, 96)) -> BookFigur
                 lambda m, i, out, name=name: steps.append((name, "transition", out.shape[1], out.shape[-1]))))
     if not handles:
         raise ValueError(f"{type(net).__name__} has no DenseLayer or Transition modules")
-    device = next(net.parameters()).device
-    was_training = net.training
-    try:
-        net.eval()
-        with torch.no_grad():
-            net(torch.zeros(size, device=device))
-    finally:
-        net.train(was_training)
-        for handle in handles:
-            handle.remove()
+    _probe(net, size, handles)
 
     channels = np.array([c for _, _, c, _ in steps])
     layer_rises = {int(channels[i] - channels[i - 1]) for i in range(1, len(steps)) if steps[i][1] == "layer"}
