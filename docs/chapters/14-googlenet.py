@@ -194,15 +194,21 @@ print(f"torchvision vgg16:     {count(vgg16):,} parameters, {count(vgg16) / coun
 # ## Training it briefly
 #
 # The full recipe (below) trains for 10 epochs on 96 × 96 images; that is far
-# beyond what this page can do on a CPU at build time. Instead it trains on
-# 768 images upsampled only to 32 × 32. The stem divides the side by 8, so
-# the Inception blocks work on 4 × 4, 2 × 2 and finally 1 × 1 maps — the
-# smallest input with which every block still runs. With no batch
-# normalisation, GoogLeNet is slow to leave chance level: in a few dozen
-# steps, the recipe's Xavier initialisation and learning rate 0.1 barely move
-# the loss. This short run therefore keeps the network's own He (Kaiming)
-# initialisation, which preserves the signal's variance through ReLU layers,
-# and uses SGD with momentum.
+# beyond what this page can do on a CPU at build time. Instead it trains for 4
+# epochs on 6,144 images at their own size, 28 × 28. The stem takes the side
+# from 28 to 4 (28 → 14 → 7 → 4), so blocks 3a–3b work on 4 × 4 maps, 4a–4e
+# on 2 × 2 and 5a–5b on a single position: the network needs no upsampling
+# to run, because the padding of every pooling keeps the maps at least
+# 1 × 1, and a larger input would only cost time.
+#
+# This short run departs from the recipe in three ways. With no batch
+# normalisation, GoogLeNet is slow to leave chance level: in a few hundred
+# steps, the recipe's Xavier initialisation and plain SGD at learning rate 0.1
+# barely move the loss. So it keeps the network's own He (Kaiming)
+# initialisation, which preserves the signal's variance through ReLU layers;
+# it uses SGD with momentum 0.9, which builds up speed along directions the
+# gradients agree on; and, since momentum multiplies the effective step size
+# by about ten, a small learning rate, 0.005, in batches of 64.
 
 # %%
 import time
@@ -210,22 +216,25 @@ import time
 from cnnguide import data, models, train
 
 net = models.create("googlenet", num_classes=10, in_channels=1)
-train_iter, test_iter = data.load_fashion_mnist(32, resize=32, device="cpu", train_size=768, test_size=256, seed=0)
+train_iter, test_iter = data.load_fashion_mnist(64, device="cpu", train_size=6144, test_size=1000, seed=0)
 tic = time.perf_counter()
-history = train.fit(net, train_iter, test_iter, num_epochs=2, lr=0.005, momentum=0.9, init=None,
+history = train.fit(net, train_iter, test_iter, num_epochs=4, lr=0.005, momentum=0.9, init=None,
                     device="cpu", seed=0, verbose=True)
-print(f"trained in {time.perf_counter() - tic:.1f} s ({2 * len(train_iter)} SGD steps)")
+steps = 4 * len(train_iter)
+print(f"trained in {time.perf_counter() - tic:.1f} s ({steps} SGD steps; the full recipe takes "
+      f"{10 * -(-60_000 // 128):,}); test accuracy on the first {len(test_iter.labels):,} test images")
 
 # %%
 from cnnguide.figures import plot_history
 
-plot_history(history, title="GoogLeNet, 2 short epochs on a CPU (768 images, 32×32)")
+plot_history(history, title="GoogLeNet, 4 short epochs on a CPU (6,144 images, 28×28)")
 
 # %% [markdown]
-# Read these curves as a check that the network trains at all, not as
-# GoogLeNet's accuracy: 48 steps on 768 small images is a sliver of the
-# recipe's 4,690. The recorded GPU run at the end of the page is the real
-# measurement.
+# The loss falls steadily, and the test accuracy printed above is far from
+# the 10 % of chance: the network does learn. Read it as a check that the
+# network trains, not as GoogLeNet's accuracy — a few hundred steps on small
+# images is a sliver of the recipe. The recorded GPU run at the end of the
+# page is the real measurement.
 #
 # ## Inside the trained network
 #
