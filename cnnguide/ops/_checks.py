@@ -144,3 +144,25 @@ def check_nonempty(tensor: torch.Tensor, name: str, dims: Sequence[int]) -> None
     """
     if any(tensor.shape[d] < 1 for d in dims):
         raise ValueError(f"{name} must not have an empty dimension, got shape {shape_of(tensor)}")
+
+
+def check_window_fits(window: str, X: torch.Tensor, size: tuple[int, int], padding: tuple[int, int]) -> None:
+    """A ``size`` window must fit in ``X``'s last two dimensions once padded.
+
+    ``window`` names the window in the message (e.g. ``"kernel of shape (1, 1, 5, 5)"``).
+
+    Examples
+    --------
+    >>> check_window_fits("pool_size (3, 3)", torch.zeros(2, 2), (3, 3), (0, 0))
+    Traceback (most recent call last):
+    ...
+    ValueError: pool_size (3, 3) is larger than input of shape (2, 2) padded by (0, 0): a 3x3 window does not fit in 2x2
+    """
+    (kh, kw), (ph, pw) = size, padding
+    H, W = X.shape[-2:]
+    if kh > H + 2 * ph or kw > W + 2 * pw:
+        raise ValueError(
+            f"{window} is larger than input of shape {shape_of(X)} "
+            f"padded by {(ph, pw)}: a {kh}x{kw} window does not fit in "
+            f"{H + 2 * ph}x{W + 2 * pw}"
+        )

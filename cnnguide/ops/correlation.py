@@ -25,6 +25,7 @@ from torch import nn
 
 from cnnguide.ops._checks import (
     as_pair,
+    check_window_fits,
     check_floating,
     check_nonempty,
     check_real,
@@ -342,13 +343,7 @@ def conv2d(
             raise ValueError(f"X has dtype {X.dtype} but bias has dtype {bias.dtype}")
     sh, sw = as_pair(stride, "stride", minimum=1)
     ph, pw = as_pair(padding, "padding", minimum=0)
-    H, W = X.shape[-2:]
-    if kh > H + 2 * ph or kw > W + 2 * pw:
-        raise ValueError(
-            f"kernel of shape {shape_of(weight)} is larger than input of shape {shape_of(X)} "
-            f"padded by {(ph, pw)}: a {kh}x{kw} window does not fit in "
-            f"{H + 2 * ph}x{W + 2 * pw}"
-        )
+    check_window_fits(f"kernel of shape {shape_of(weight)}", X, (kh, kw), (ph, pw))
     # F.pad's tuple runs from the last dimension backwards: (left, right, top, bottom).
     padded = F.pad(X, (pw, pw, ph, ph))
     # unfold(dim, size, step) adds a trailing dimension of length `size` holding each

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from cnnguide.ops._checks import as_pair, check_floating, check_real, check_tensor, shape_of
+from cnnguide.ops._checks import as_pair, check_floating, check_real, check_tensor, check_window_fits
 
 __all__ = ["pool2d"]
 
@@ -103,13 +103,7 @@ def pool2d(
         )
     if mode == "avg":
         check_floating(X, "X (average pooling)")
-    H, W = X.shape[-2:]
-    if kh > H + 2 * ph or kw > W + 2 * pw:
-        raise ValueError(
-            f"pool_size {(kh, kw)} is larger than input of shape {shape_of(X)} "
-            f"padded by {(ph, pw)}: a {kh}x{kw} window does not fit in "
-            f"{H + 2 * ph}x{W + 2 * pw}"
-        )
+    check_window_fits(f"pool_size {(kh, kw)}", X, (kh, kw), (ph, pw))
     if mode == "max":
         fill = -float("inf") if X.is_floating_point() else torch.iinfo(X.dtype).min
     else:
