@@ -13,7 +13,7 @@ from typing import Callable
 
 from torch import nn
 
-__all__ = ["create", "names", "register"]
+__all__ = ["create", "names", "register", "with_defaults"]
 
 _BUILDERS: dict[str, Callable[..., nn.Module]] = {}
 
@@ -28,6 +28,32 @@ def register(name: str):
         return builder
 
     return decorator
+
+
+def with_defaults(name: str, options: dict, defaults: dict) -> dict:
+    """A builder's ``defaults`` updated by the caller's ``options``.
+
+    Every family validates its options the same way: a misspelt option must
+    fail loudly rather than be ignored.
+
+    Raises
+    ------
+    ValueError
+        For an option not in ``defaults``; the message names it and the known ones.
+
+    Examples
+    --------
+    >>> with_defaults("vgg11", {"dropout": 0.2}, {"dropout": 0.5, "width_multiplier": 1.0})
+    {'dropout': 0.2, 'width_multiplier': 1.0}
+    >>> with_defaults("vgg11", {"width": 2}, {"dropout": 0.5})
+    Traceback (most recent call last):
+    ...
+    ValueError: vgg11: unknown option(s) ['width']; known options: ['dropout']
+    """
+    unknown = sorted(set(options) - set(defaults))
+    if unknown:
+        raise ValueError(f"{name}: unknown option(s) {unknown}; known options: {sorted(defaults)}")
+    return {**defaults, **options}
 
 
 def names() -> list[str]:

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from . import register
+from . import register, with_defaults
 
 __all__ = ["DenseBlock", "DenseLayer", "DenseNet", "Transition", "densenet121", "densenet_small"]
 
@@ -224,11 +224,7 @@ class DenseNet(nn.Module):
 
 
 def _settings(name: str, num_classes: int, in_channels: int, **options) -> dict:
-    known = {"drop_rate": 0.0}
-    unknown = sorted(set(options) - set(known))
-    if unknown:
-        raise ValueError(f"{name}: unknown option(s) {unknown}; known options: {sorted(known)}")
-    drop_rate = options.get("drop_rate", 0.0)
+    drop_rate = with_defaults(name, options, {"drop_rate": 0.0})["drop_rate"]
     if isinstance(drop_rate, bool) or not isinstance(drop_rate, (int, float)) or not 0.0 <= drop_rate < 1.0:
         raise ValueError(f"{name}: drop_rate must be in [0, 1), got {drop_rate!r}")
     return {"drop_rate": float(drop_rate), "num_classes": num_classes, "in_channels": in_channels}

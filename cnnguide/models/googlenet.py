@@ -27,7 +27,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from . import register
+from . import register, with_defaults
 
 __all__ = ["GoogLeNet", "GoogLeNetOutputs", "Inception", "InceptionAux", "conv_relu", "googlenet"]
 
@@ -252,11 +252,7 @@ def googlenet(num_classes: int, in_channels: int, **options) -> GoogLeNet:
     ...
     ValueError: googlenet: unknown option(s) ['aux']; known options: ['aux_logits', 'dropout']
     """
-    known = {"aux_logits": False, "dropout": 0.4}
-    unknown = sorted(set(options) - set(known))
-    if unknown:
-        raise ValueError(f"googlenet: unknown option(s) {unknown}; known options: {sorted(known)}")
-    settings = {**known, **options}
+    settings = with_defaults("googlenet", options, {"aux_logits": False, "dropout": 0.4})
     if not isinstance(settings["aux_logits"], bool):
         raise ValueError(f"googlenet: aux_logits must be True or False, got {settings['aux_logits']!r}")
     dropout = settings["dropout"]

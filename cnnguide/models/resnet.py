@@ -19,7 +19,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from . import register
+from . import register, with_defaults
 
 __all__ = ["BasicBlock", "Bottleneck", "ResNet", "projection_shortcut", "resnet18", "resnet34", "resnet50"]
 
@@ -241,11 +241,7 @@ class ResNet(nn.Module):
 
 
 def _build(name: str, block, blocks_per_stage, num_classes: int, in_channels: int, **options) -> ResNet:
-    known = {"zero_init_residual": False}
-    unknown = sorted(set(options) - set(known))
-    if unknown:
-        raise ValueError(f"{name}: unknown option(s) {unknown}; known options: {sorted(known)}")
-    zero_init = options.get("zero_init_residual", False)
+    zero_init = with_defaults(name, options, {"zero_init_residual": False})["zero_init_residual"]
     if not isinstance(zero_init, bool):
         raise ValueError(f"{name}: zero_init_residual must be True or False, got {zero_init!r}")
     return ResNet(block, blocks_per_stage, num_classes, in_channels, zero_init_residual=zero_init)

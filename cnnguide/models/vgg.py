@@ -23,7 +23,7 @@ import math
 import torch
 from torch import nn
 
-from . import register
+from . import register, with_defaults
 
 __all__ = ["VGG", "VGG_CONFIGS", "vgg11", "vgg13", "vgg16", "vgg19", "vgg_block"]
 
@@ -149,11 +149,7 @@ class VGG(nn.Module):
 
 
 def _build(name: str, num_classes: int, in_channels: int, **options) -> VGG:
-    known = {"width_multiplier": 1.0, "hidden_features": 4096, "dropout": 0.5}
-    unknown = sorted(set(options) - set(known))
-    if unknown:
-        raise ValueError(f"{name}: unknown option(s) {unknown}; known options: {sorted(known)}")
-    settings = {**known, **options}
+    settings = with_defaults(name, options, {"width_multiplier": 1.0, "hidden_features": 4096, "dropout": 0.5})
     width = settings["width_multiplier"]
     if not isinstance(width, (int, float)) or isinstance(width, bool) or not math.isfinite(width) or width <= 0:
         raise ValueError(f"{name}: width_multiplier must be a positive number, got {width!r}")
