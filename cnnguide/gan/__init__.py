@@ -1,0 +1,13 @@
+"""Generative adversarial networks, from the 2-D game to DCGAN, measured offline.
+
+One concept per module:
+
+- :mod:`~cnnguide.gan.toy_data` -- the ring and the grid of Gaussians (2-D data with known modes);
+- :mod:`~cnnguide.gan.coverage` -- modes covered, high-quality samples and reverse KL on 2-D data;
+- :mod:`~cnnguide.gan.nets` -- MLP and DCGAN generators and discriminators;
+- :mod:`~cnnguide.gan.training` -- :func:`fit_gan`, the alternating updates;
+- :mod:`~cnnguide.gan.judge` -- a Fashion-MNIST classifier that scores generated images.
+
+This package may use :mod:`cnnguide.train`'s checkpoint and history machinery;
+:mod:`cnnguide.train` never imports it.
+"""
