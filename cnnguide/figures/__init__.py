@@ -9,7 +9,8 @@ or read from a model; nothing on a figure is typed in by hand.
 - :mod:`~cnnguide.figures.pooling` -- max and average pooling, shift invariance;
 - :mod:`~cnnguide.figures.concepts` -- activations, receptive fields, parameter counts, feature maps;
 - :mod:`~cnnguide.figures.training` -- training curves, predictions, confusion matrices;
-- :mod:`~cnnguide.figures.networks` -- gradient norms through the depth of a network.
+- :mod:`~cnnguide.figures.networks` -- gradient norms through the depth of a network;
+- :mod:`~cnnguide.figures.listing` -- the library's own source, shown where a chapter explains it.
 """
 
 from ._base import BookFigure, new_figure
@@ -22,6 +23,7 @@ from .channels import __all__ as _channels_all
 from .convolution import *  # noqa: F401,F403
 from .convolution import __all__ as _convolution_all
 from .images import *  # noqa: F401,F403
+from .listing import SourceListing, show_source
 from .images import __all__ as _images_all
 from .networks import *  # noqa: F401,F403
 from .networks import __all__ as _networks_all
@@ -31,7 +33,7 @@ from .training import *  # noqa: F401,F403
 from .training import __all__ as _training_all
 
 __all__ = [
-    "BookFigure", "new_figure",
+    "BookFigure", "new_figure", "SourceListing", "show_source",
     *_convolution_all, *_channels_all, *_pooling_all, *_concepts_all, *_training_all, *_images_all,
     *_networks_all, *_architectures_all,
 ]
