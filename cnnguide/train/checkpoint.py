@@ -7,6 +7,12 @@ non-tensor state, Python's and numpy's generator states). ``checkpoint.json``
 names its tensor file and is replaced last and atomically, so a run killed
 while saving leaves the previous checkpoint intact. Loading a checkpoint never
 executes code from the files, unlike ``torch.load`` of a pickle.
+
+:func:`save_checkpoint` and :func:`load_checkpoint` are the classifier loop's;
+the pieces they are made of (:func:`module_tensors`, :func:`optimizer_tensors`,
+:func:`rng_state`, :func:`write_checkpoint`, :func:`read_checkpoint` and their
+inverses) serve other loops with other states, such as
+:func:`cnnguide.gan.fit_gan`'s two networks and two optimizers.
 """
 
 from __future__ import annotations
@@ -22,7 +28,10 @@ from safetensors.torch import load_file, save_file
 
 from .history import History
 
-__all__ = ["load_checkpoint", "save_checkpoint"]
+__all__ = [
+    "load_checkpoint", "load_module_tensors", "load_optimizer_tensors", "module_tensors", "optimizer_tensors",
+    "read_checkpoint", "rng_state", "save_checkpoint", "set_rng_state", "write_checkpoint",
+]
 
 CHECKPOINT_JSON = "checkpoint.json"
 
@@ -33,7 +42,8 @@ def _write_atomically(path: Path, write) -> None:
     os.replace(tmp, path)
 
 
-def _rng_state() -> tuple[dict, dict]:
+def rng_state() -> tuple[dict, dict]:
+    """The global generators' states: torch's (and CUDA's) as tensors, Python's and numpy's as JSON."""
     tensors = {"rng.torch": torch.get_rng_state()}
     if torch.cuda.is_available() and torch.cuda.is_initialized():
         for i, state in enumerate(torch.cuda.get_rng_state_all()):
@@ -47,7 +57,8 @@ def _rng_state() -> tuple[dict, dict]:
     return tensors, info
 
 
-def _set_rng_state(tensors: dict, info: dict) -> None:
+def set_rng_state(tensors: dict, info: dict) -> None:
+    """Inverse of :func:`rng_state`."""
     torch.set_rng_state(tensors["rng.torch"])
     cuda = [tensors[k] for k in sorted(k for k in tensors if k.startswith("rng.cuda."))]
     if cuda and torch.cuda.is_available():
@@ -58,6 +69,77 @@ def _set_rng_state(tensors: dict, info: dict) -> None:
     np.random.set_state((kind, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
 
 
+def module_tensors(prefix: str, module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """``module``'s state dict as CPU tensors named ``prefix + key``, ready for safetensors."""
+    # clone(): safetensors refuses tensors that share memory (tied weights) and
+    # wants them contiguous (channels_last weights are not, in NCHW terms).
+    return {f"{prefix}{k}": v.detach().cpu().contiguous().clone() for k, v in module.state_dict().items()}
+
+
+def load_module_tensors(prefix: str, module: torch.nn.Module, tensors: dict) -> None:
+    """Inverse of :func:`module_tensors`: load the tensors named ``prefix + key`` into ``module``."""
+    module.load_state_dict({k.removeprefix(prefix): v for k, v in tensors.items() if k.startswith(prefix)})
+
+
+def optimizer_tensors(prefix: str, optimizer: torch.optim.Optimizer) -> tuple[dict, dict]:
+    """Split ``optimizer``'s state into tensors (named ``prefix.index.key``) and a JSON record."""
+    opt = optimizer.state_dict()
+    tensors, opt_state = {}, {}
+    for index, entry in opt["state"].items():
+        opt_state[str(index)] = {}
+        for key, value in entry.items():
+            if torch.is_tensor(value):
+                name = f"{prefix}.{index}.{key}"
+                tensors[name] = value.detach().cpu().contiguous().clone()
+                opt_state[str(index)][key] = {"tensor": name}
+            else:
+                opt_state[str(index)][key] = value
+    return tensors, {"state": opt_state, "param_groups": opt["param_groups"]}
+
+
+def load_optimizer_tensors(optimizer: torch.optim.Optimizer, record: dict, tensors: dict) -> None:
+    """Inverse of :func:`optimizer_tensors`."""
+    state = {
+        int(index): {k: tensors[v["tensor"]] if isinstance(v, dict) and "tensor" in v else v
+                     for k, v in entry.items()}
+        for index, entry in record["state"].items()
+    }
+    optimizer.load_state_dict({"state": state, "param_groups": record["param_groups"]})
+
+
+def write_checkpoint(directory, tensor_name: str, tensors: dict, record: dict, stale: str) -> Path:
+    """Write ``tensors`` into ``directory/tensor_name``, then ``record`` (plus ``"tensors"``) as JSON.
+
+    The JSON file is replaced last and atomically, so a run killed while
+    saving leaves the previous checkpoint intact; then the older tensor files
+    matching the glob ``stale`` are removed. Returns the JSON file's path.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    tensor_file = directory / tensor_name
+    _write_atomically(tensor_file, lambda p: save_file(tensors, str(p)))
+    record = {**record, "tensors": tensor_file.name}
+    _write_atomically(directory / CHECKPOINT_JSON, lambda p: p.write_text(json.dumps(record)))
+    for old in directory.glob(stale):
+        if old.name != tensor_file.name:
+            old.unlink()
+    return directory / CHECKPOINT_JSON
+
+
+def read_checkpoint(directory, format: str) -> tuple[dict, dict] | None:
+    """``(record, tensors)`` of the checkpoint in ``directory``, or ``None`` if there is none.
+
+    Raises ``ValueError`` if the checkpoint is not of ``format``.
+    """
+    path = Path(directory) / CHECKPOINT_JSON
+    if not path.is_file():
+        return None
+    record = json.loads(path.read_text())
+    if record.get("format") != format:
+        raise ValueError(f"{path} is not a {format} checkpoint (its format is {record.get('format')!r})")
+    return record, load_file(str(Path(directory) / record["tensors"]))
+
+
 def save_checkpoint(directory, net: torch.nn.Module, optimizer: torch.optim.Optimizer,
                     epoch: int, history: History, options: dict) -> Path:
     """Save the state after ``epoch`` epochs (counted from 1) into ``directory``.
@@ -65,41 +147,19 @@ def save_checkpoint(directory, net: torch.nn.Module, optimizer: torch.optim.Opti
     ``options`` are the run's hyper-parameters (JSON values); :func:`load_checkpoint`
     returns them so that a resumed run can check it is the same run.
     """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    # clone(): safetensors refuses tensors that share memory (tied weights) and
-    # wants them contiguous (channels_last weights are not, in NCHW terms).
-    tensors = {f"model.{k}": v.detach().cpu().contiguous().clone() for k, v in net.state_dict().items()}
-    opt = optimizer.state_dict()
-    opt_state = {}
-    for index, entry in opt["state"].items():
-        opt_state[str(index)] = {}
-        for key, value in entry.items():
-            if torch.is_tensor(value):
-                name = f"optimizer.{index}.{key}"
-                tensors[name] = value.detach().cpu().contiguous().clone()
-                opt_state[str(index)][key] = {"tensor": name}
-            else:
-                opt_state[str(index)][key] = value
-    rng_tensors, rng_info = _rng_state()
-    tensors.update(rng_tensors)
-
-    tensor_file = directory / f"epoch-{epoch:04d}.safetensors"
-    _write_atomically(tensor_file, lambda p: save_file(tensors, str(p)))
+    tensors = module_tensors("model.", net)
+    opt_tensors, opt_record = optimizer_tensors("optimizer", optimizer)
+    rng_tensors, rng_info = rng_state()
     record = {
         "format": "cnnguide-checkpoint-1",
         "epoch": epoch,
-        "tensors": tensor_file.name,
         "options": options,
         "history": history.to_dict(),
-        "optimizer": {"state": opt_state, "param_groups": opt["param_groups"]},
+        "optimizer": opt_record,
         "rng": rng_info,
     }
-    _write_atomically(directory / CHECKPOINT_JSON, lambda p: p.write_text(json.dumps(record)))
-    for old in directory.glob("epoch-*.safetensors"):
-        if old.name != tensor_file.name:
-            old.unlink()
-    return directory / CHECKPOINT_JSON
+    return write_checkpoint(directory, f"epoch-{epoch:04d}.safetensors", {**tensors, **opt_tensors, **rng_tensors},
+                            record, stale="epoch-*.safetensors")
 
 
 def load_checkpoint(directory, net: torch.nn.Module, optimizer: torch.optim.Optimizer):
@@ -110,20 +170,11 @@ def load_checkpoint(directory, net: torch.nn.Module, optimizer: torch.optim.Opti
     (epoch, history, options) or None
         ``None`` if ``directory`` holds no checkpoint.
     """
-    path = Path(directory) / CHECKPOINT_JSON
-    if not path.is_file():
+    loaded = read_checkpoint(directory, "cnnguide-checkpoint-1")
+    if loaded is None:
         return None
-    record = json.loads(path.read_text())
-    if record.get("format") != "cnnguide-checkpoint-1":
-        raise ValueError(f"{path} is not a cnnguide checkpoint")
-    tensors = load_file(str(Path(directory) / record["tensors"]))
-    weights = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
-    net.load_state_dict(weights)
-    state = {
-        int(index): {k: tensors[v["tensor"]] if isinstance(v, dict) and "tensor" in v else v
-                     for k, v in entry.items()}
-        for index, entry in record["optimizer"]["state"].items()
-    }
-    optimizer.load_state_dict({"state": state, "param_groups": record["optimizer"]["param_groups"]})
-    _set_rng_state(tensors, record["rng"])
+    record, tensors = loaded
+    load_module_tensors("model.", net, tensors)
+    load_optimizer_tensors(optimizer, record["optimizer"], tensors)
+    set_rng_state(tensors, record["rng"])
     return record["epoch"], History.from_dict(record["history"]), record["options"]
