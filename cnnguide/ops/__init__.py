@@ -10,7 +10,9 @@ Everything a convolutional layer does, in the order the book introduces it:
 - :mod:`~cnnguide.ops.arithmetic` -- :func:`conv_output_size`,
   :func:`receptive_field`, :func:`conv_param_count`, :func:`dense_param_count`;
 - :mod:`~cnnguide.ops.normalization` -- :func:`batch_norm` and the
-  :class:`BatchNorm` layer, with PyTorch's conventions.
+  :class:`BatchNorm` layer, with PyTorch's conventions;
+- :mod:`~cnnguide.ops.transposed` -- :func:`conv_transpose2d`, the
+  transposed convolution that upsamples, and :func:`conv_transpose_output_size`.
 
 The tests check every operator against :mod:`torch.nn.functional` (values and
 gradients) on random shapes. Wrong input raises a :class:`ValueError` that
@@ -41,6 +43,7 @@ from cnnguide.ops.correlation import (
 )
 from cnnguide.ops.normalization import BatchNorm, batch_norm
 from cnnguide.ops.pooling import pool2d
+from cnnguide.ops.transposed import conv_transpose2d, conv_transpose_output_size
 
 __all__ = [
     "BatchNorm",
@@ -49,6 +52,8 @@ __all__ = [
     "conv2d",
     "conv_output_size",
     "conv_param_count",
+    "conv_transpose2d",
+    "conv_transpose_output_size",
     "corr2d",
     "corr2d_multi_in",
     "corr2d_multi_in_out",
