@@ -7,6 +7,7 @@ or read from a model; nothing on a figure is typed in by hand.
 - :mod:`~cnnguide.figures.convolution` -- windows, padding, stride, the sliding-window animation;
 - :mod:`~cnnguide.figures.channels` -- multiple input and output channels, 1x1 convolution;
 - :mod:`~cnnguide.figures.pooling` -- max and average pooling, shift invariance;
+- :mod:`~cnnguide.figures.transposed` -- transposed convolution: scattered kernel copies, zero insertion;
 - :mod:`~cnnguide.figures.concepts` -- activations, receptive fields, parameter counts, feature maps;
 - :mod:`~cnnguide.figures.training` -- training curves, predictions, confusion matrices;
 - :mod:`~cnnguide.figures.networks` -- gradient norms through the depth of a network;
@@ -31,9 +32,11 @@ from .pooling import *  # noqa: F401,F403
 from .pooling import __all__ as _pooling_all
 from .training import *  # noqa: F401,F403
 from .training import __all__ as _training_all
+from .transposed import *  # noqa: F401,F403
+from .transposed import __all__ as _transposed_all
 
 __all__ = [
     "BookFigure", "new_figure", "SourceListing", "show_source",
     *_convolution_all, *_channels_all, *_pooling_all, *_concepts_all, *_training_all, *_images_all,
-    *_networks_all, *_architectures_all,
+    *_networks_all, *_architectures_all, *_transposed_all,
 ]
