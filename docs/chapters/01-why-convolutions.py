@@ -26,9 +26,10 @@ print(f"512 x 512 grey image:      {grey:>9,} inputs")
 print(f"1024 x 1024 colour image:  {colour:>9,} inputs")
 
 # %% [markdown]
-# A 512 × 512 grey image is 262,144 numbers (a figure sometimes misquoted as
-# 252,144 — the multiplication above is the check). Now connect it to a modest
-# hidden layer of 1,000 units. A fully connected layer has one weight per
+# A 512 × 512 grey image is 262,144 numbers. The blog this site follows writes
+# 252,144 here; that is a slip of one digit, as the multiplication above shows.
+# Now connect the image to a modest hidden layer of 1,000 units. A fully
+# connected layer has one weight per
 # (input, unit) pair plus one bias per unit, $n_\text{out}(n_\text{in} + 1)$
 # parameters. A convolution with 64 kernels of size 3 × 3 has
 # $c_\text{out}(c_\text{in} k^2 + 1)$, and — this is the point — the image size
@@ -39,16 +40,19 @@ from cnnguide.ops import conv_param_count, dense_param_count
 
 fc = dense_param_count(512 * 512, 1000)
 conv = conv_param_count(in_channels=1, out_channels=64, kernel_size=3)
-print(f"fully connected, 262,144 -> 1,000: {fc:>13,} parameters ({fc * 4 / 2**30:.2f} GiB as float32)")
+print(f"fully connected, 262,144 -> 1,000: {fc:>13,} parameters")
+print(f"  as float32: {fc * 4 / 2**30:.2f} GiB")
 print(f"3x3 convolution, 1 -> 64 channels: {conv:>13,} parameters")
 print(f"ratio: {fc / conv:,.0f} to 1")
-print(f"the colour image into the same dense layer: {dense_param_count(colour, 1000):,} parameters")
+print(f"colour image -> 1,000 units: {dense_param_count(colour, 1000):,} parameters")
 
 # %% [markdown]
 # A single dense layer on a 512 × 512 image needs about a gigabyte of weights
 # before the network has learned anything. The convolution needs 640 numbers,
-# whatever the image size. The figure draws both counts as the image grows
-# (note the logarithmic axis: each grid line is ten times the one below).
+# whatever the image size. The figure draws both counts as the image grows.
+# Mind the logarithmic axis: each grid line is ten times the one below, so the
+# dense layer's straight line climbs by a factor of four every time the side
+# doubles (four times the pixels), while the convolution's line stays flat.
 
 # %%
 from cnnguide.figures import parameter_growth
@@ -72,7 +76,8 @@ from cnnguide.ops import conv2d, conv_output_size
 torch.manual_seed(0)
 kernel = torch.randn(1, 1, 3, 3)
 one_pixel_images = torch.eye(64).reshape(64, 1, 8, 8)  # image p has a single 1 at pixel p
-M = conv2d(one_pixel_images, kernel).reshape(64, -1).T  # column p = response to pixel p
+# column p of M is the response to pixel p
+M = conv2d(one_pixel_images, kernel).reshape(64, -1).T
 
 side = conv_output_size(8, kernel_size=3)
 print("output side:", side, "| matrix shape:", tuple(M.shape))
@@ -95,10 +100,14 @@ print("distinct nonzero values (shared weights):", torch.unique(M[M != 0]).numel
 #
 # Weight sharing also answers the second problem. Because the same kernel
 # slides over every position, shifting the input shifts the output by the same
-# amount: a convolution is **shift-equivariant**. A fully connected layer has
-# no such property. Let's check both on a small image with a bright square,
-# using a vertical-edge kernel for the convolution and a random dense layer of
-# the same input and output size.
+# amount: a convolution is **shift-equivariant**. Two fine prints: this holds
+# for a stride of 1 (a stride-2 layer only follows shifts by an even number of
+# pixels — exercise 3), and only away from the borders, where the zero padding
+# of [chapter 3](../03-padding-and-stride/) does not move with the image. A
+# fully connected layer has no such property. Let's check both on a small
+# image with a bright square far from the borders, using a vertical-edge
+# kernel for the convolution and a random dense layer of the same input and
+# output size.
 
 # %%
 import torch
@@ -108,7 +117,8 @@ from cnnguide.ops import conv2d
 
 image = torch.zeros(1, 1, 16, 16)
 image[0, 0, 3:7, 2:6] = 1.0  # a bright 4x4 square, away from the borders
-shifted = torch.roll(image, shifts=(5, 6), dims=(2, 3))  # the same square, 5 down and 6 right
+# the same square, 5 down and 6 right
+shifted = torch.roll(image, shifts=(5, 6), dims=(2, 3))
 
 edges = torch.tensor([[[[1.0, 0.0, -1.0]] * 3]])  # responds to left/right edges
 out, out_shifted = conv2d(image, edges, padding=1), conv2d(shifted, edges, padding=1)
@@ -118,14 +128,17 @@ print(f"convolution: max |shift(conv(x)) - conv(shift(x))| = {gap:.1e}")
 torch.manual_seed(0)
 dense = nn.Linear(256, 256)
 d_out, d_shifted = dense(image.flatten()), dense(shifted.flatten())
-gap = (torch.roll(d_out.reshape(16, 16), (5, 6), (0, 1)) - d_shifted.reshape(16, 16)).abs().max()
+moved = torch.roll(d_out.reshape(16, 16), (5, 6), (0, 1))
+gap = (moved - d_shifted.reshape(16, 16)).abs().max()
 print(f"dense layer: max |shift(dense(x)) - dense(shift(x))| = {gap:.2f}")
 
 # %% [markdown]
-# The convolution's response moved with the square, exactly; the dense layer's
-# response to the shifted square is unrelated to its response to the original.
-# The grid shows the image, its shift, and the edge map of each (dark =
-# left edge, bright = right edge):
+# The first line measures how far the convolution's response to the shifted
+# square is from the shifted response; the second does the same for the dense
+# layer, whose response to the shifted square is unrelated to its response to
+# the original. The grid shows the image, its shift, and the edge map of each
+# (dark = left edge, bright = right edge): the two edge maps are the same
+# pattern, moved by the same 5 rows and 6 columns as the square.
 
 # %%
 from cnnguide.figures import feature_map_grid
@@ -140,13 +153,20 @@ feature_map_grid(
 # %% [markdown]
 # Equivariance is not yet invariance: the edge map *moved*, it did not stay
 # put. A classifier wants an answer that does not depend on the position at
-# all; pooling ([chapter 7](../07-pooling/)) buys a little of that locally, and
-# global average pooling ([chapter 8](../08-feature-maps-to-classes/)) buys all
-# of it.
+# all. Pooling ([chapter 7](../07-pooling/)) tolerates small shifts locally.
+# Global average pooling ([chapter 8](../08-feature-maps-to-classes/)) goes
+# further: it averages each channel of the *last* feature map, so the final
+# vote does not depend on where in that map a feature fired. That still falls
+# short of invariance to shifts of the *image*: the layers below it are only
+# approximately shift-equivariant — strides follow only some shifts, and
+# borders are treated differently — so moving an image by a pixel can change
+# a real network's prediction (Azulay & Weiss, 2019; Zhang, 2019).
 #
-# Rotation is a different story. A convolution is *not* rotation-equivariant
-# in general — a kernel tuned to vertical edges does not respond to horizontal
-# ones:
+# The blog claims that a CNN recognises an image just as well after it is
+# rotated or flipped. As a property of the operator, that is wrong. A
+# convolution is *not* rotation-equivariant in general — a kernel tuned to
+# vertical edges does not respond to horizontal ones. Rotate the square and
+# compare the edge map of the rotated image with the rotated edge map:
 
 # %%
 rotated = torch.rot90(image, 1, dims=(2, 3))
@@ -155,13 +175,16 @@ gap = (torch.rot90(out, 1, dims=(2, 3)) - out_rotated).abs().max()
 print(f"max |rot(conv(x)) - conv(rot(x))| = {gap:.1f}")
 
 # %% [markdown]
-# Robustness to rotations, scale changes and lighting is something a CNN
-# *learns*, from many kernels and from training images that show objects in
-# many poses (data augmentation); it is not built into the operator.
+# The printed difference is far from zero: the rotated image's edge map marks
+# the vertical edges of the rotated square, while the rotated edge map marks
+# what were vertical edges and are now horizontal ones. Robustness to
+# rotations, scale changes and lighting is something a CNN *learns*, from many
+# kernels and from training images that show objects in many poses (data
+# augmentation); it is not built into the operator.
 #
 # ## The road ahead
 #
-# The rest of Part 1 builds the convolutional layer piece by piece, each
+# The rest of the fundamentals builds the convolutional layer piece by piece, each
 # operator written from scratch in `cnnguide.ops` and tested against PyTorch:
 #
 # - [Cross-correlation](../02-cross-correlation/): the sliding window that deep
@@ -184,6 +207,74 @@ print(f"max |rot(conv(x)) - conv(rot(x))| = {gap:.1f}")
 # - A convolution is a linear layer whose matrix is mostly zeros (**local
 #   connections**) and whose nonzero entries repeat the same few kernel values
 #   (**weight sharing**).
-# - Weight sharing makes convolutions **shift-equivariant**: move the object,
-#   and its features move with it. Invariance to position comes later from
-#   pooling; robustness to rotation is learned from data.
+# - Weight sharing makes convolutions **shift-equivariant** (stride 1, away
+#   from the borders): move the object, and its features move with it.
+#   Pooling adds local tolerance and global average pooling makes the last
+#   step ignore position, but a whole network is only approximately
+#   shift-invariant; robustness to rotation is learned from data.
+#
+# ## References
+#
+# - Azulay, A. & Weiss, Y. (2019). Why do deep convolutional networks
+#   generalize so poorly to small image transformations? *Journal of Machine
+#   Learning Research*, 20(184), 1–25.
+# - Zhang, R. (2019). Making convolutional networks shift-invariant again.
+#   *Proceedings of the 36th International Conference on Machine Learning
+#   (ICML)*, PMLR 97, 7324–7334.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. A 224 × 224 colour image (the usual ImageNet size) goes into a fully
+#    connected layer of 4,096 units. Use `cnnguide.ops.dense_param_count` to
+#    count that layer's parameters, and `conv_param_count` for a 3 × 3
+#    convolution from the 3 colour channels to 64 channels.
+#
+#     <details><summary>Answer</summary>
+#
+#     `dense_param_count(224 * 224 * 3, 4096)` is 616,566,784: each of the
+#     4,096 units has 150,528 weights and a bias. `conv_param_count(3, 64, 3)`
+#     is 1,792, and it stays 1,792 for an image of any size.
+#
+#     </details>
+#
+# 2. Build the matrix of a 3 × 3 convolution on a 10 × 10 image the way the
+#    chapter did for 8 × 8 (push `torch.eye(100)` through `conv2d`). What is
+#    its shape, how many of its entries are nonzero, and how many distinct
+#    values do they take?
+#
+#     <details><summary>Answer</summary>
+#
+#     The output is 8 × 8 (`conv_output_size(10, 3)` is 8), so the matrix is
+#     64 × 100, with 6,400 entries. Each of the 64 rows has a nonzero entry
+#     for each of the 9 pixels of its window: 576 nonzero entries, taking
+#     only the 9 values of the kernel.
+#
+#     </details>
+#
+# 3. Repeat the shift test with a stride: `conv2d(image, edges, padding=1,
+#    stride=2)`. Shift the square by 2 pixels down and right, then by 1. In
+#    which case is the output of the shifted image a shifted copy of the
+#    original output?
+#
+#     <details><summary>Answer</summary>
+#
+#     Shifting the image by 2 pixels shifts the output by exactly 1 cell: the
+#     largest difference is 0. Shifting it by 1 pixel gives no shifted copy
+#     at all, because the stride-2 windows now sample the square at other
+#     places. A layer with stride $s$ is equivariant only to shifts by
+#     multiples of $s$.
+#
+#     </details>
+#
+# 4. Find a 3 × 3 kernel for which the chapter's rotation test prints 0.
+#
+#     <details><summary>Answer</summary>
+#
+#     Any kernel that a 90° rotation leaves unchanged, such as the box of
+#     nine ones or the Laplacian with rows (0, 1, 0), (1, −4, 1), (0, 1, 0):
+#     on a square image with the same padding on every side, rotating the
+#     input then rotates the output. Such a kernel treats vertical and
+#     horizontal edges alike; it cannot tell them apart.
+#
+#     </details>

@@ -1,0 +1,78 @@
+"""The exercises of chapters 1-9: every number an answer writes is what the library computes.
+
+Each test computes the answer with :mod:`cnnguide` (or torch) and checks that
+the chapter's hidden answer states it (see ``tests/_exercises.py``). Answers
+that make a claim rather than give a number have the claim checked instead.
+"""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from _exercises import answer, answers, assert_states
+from cnnguide.ops import (
+    conv2d,
+    conv_output_size,
+    conv_param_count,
+    corr2d,
+    dense_param_count,
+    pool2d,
+    receptive_field,
+)
+from cnnguide.summary import summarize
+
+
+@pytest.mark.parametrize("chapter", range(1, 2))
+def test_every_chapter_has_three_to_five_answered_exercises(chapter):
+    assert 3 <= len(answers(chapter)) <= 5
+    for text in answers(chapter):
+        assert "```" not in text, "no code blocks inside an answer"
+
+
+# Chapter 1: why convolutions ------------------------------------------------
+
+
+def test_ch1_dense_and_conv_counts():
+    assert_states(1, 1, dense_param_count(224 * 224 * 3, 4096))
+    assert_states(1, 1, conv_param_count(3, 64, 3))
+
+
+def test_ch1_matrix_of_a_convolution():
+    kernel = torch.randn(1, 1, 3, 3)
+    M = conv2d(torch.eye(100).reshape(100, 1, 10, 10), kernel).reshape(100, -1).T
+    assert_states(1, 2, conv_output_size(10, 3))
+    assert_states(1, 2, M.numel())
+    assert_states(1, 2, int((M != 0).sum()))
+    assert_states(1, 2, torch.unique(M[M != 0]).numel())
+
+
+def _square():
+    image = torch.zeros(1, 1, 16, 16)
+    image[0, 0, 3:7, 2:6] = 1.0
+    return image
+
+
+def test_ch1_stride_two_follows_only_even_shifts():
+    image, edges = _square(), torch.tensor([[[[1.0, 0.0, -1.0]] * 3]])
+    out = conv2d(image, edges, padding=1, stride=2)
+
+    def gap(pixels, cells):
+        shifted = torch.roll(image, (pixels, pixels), (2, 3))
+        moved = torch.roll(out, (cells, cells), (2, 3))
+        return (moved - conv2d(shifted, edges, padding=1, stride=2)).abs().max().item()
+
+    assert gap(2, 1) == 0
+    assert min(gap(1, 0), gap(1, 1)) > 0.5
+    assert_states(1, 3, 0)
+
+
+def test_ch1_rotation_symmetric_kernel():
+    image = _square()
+    laplacian = torch.tensor([[[[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]]]])
+    for kernel in (laplacian, torch.ones(1, 1, 3, 3)):
+        rotated = conv2d(torch.rot90(image, 1, (2, 3)), kernel, padding=1)
+        assert torch.equal(torch.rot90(conv2d(image, kernel, padding=1), 1, (2, 3)), rotated)
+    assert_states(1, 4, -4)
