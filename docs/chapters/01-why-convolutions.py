@@ -57,7 +57,9 @@ print(f"colour image -> 1,000 units: {dense_param_count(colour, 1000):,} paramet
 # %%
 from cnnguide.figures import parameter_growth
 
-parameter_growth(image_sizes=(28, 64, 128, 256, 512, 1024), hidden_units=1000, out_channels=64)
+parameter_growth(
+    image_sizes=(28, 64, 128, 256, 512, 1024), hidden_units=1000, out_channels=64
+)
 
 # %% [markdown]
 # ## Where the saving comes from
@@ -75,7 +77,8 @@ from cnnguide.ops import conv2d, conv_output_size
 
 torch.manual_seed(0)
 kernel = torch.randn(1, 1, 3, 3)
-one_pixel_images = torch.eye(64).reshape(64, 1, 8, 8)  # image p has a single 1 at pixel p
+# image p is all zeros but for a single 1 at pixel p
+one_pixel_images = torch.eye(64).reshape(64, 1, 8, 8)
 # column p of M is the response to pixel p
 M = conv2d(one_pixel_images, kernel).reshape(64, -1).T
 
