@@ -25,7 +25,7 @@ from cnnguide.ops import (
 from cnnguide.summary import summarize
 
 
-@pytest.mark.parametrize("chapter", range(1, 2))
+@pytest.mark.parametrize("chapter", range(1, 3))
 def test_every_chapter_has_three_to_five_answered_exercises(chapter):
     assert 3 <= len(answers(chapter)) <= 5
     for text in answers(chapter):
@@ -76,3 +76,59 @@ def test_ch1_rotation_symmetric_kernel():
         rotated = conv2d(torch.rot90(image, 1, (2, 3)), kernel, padding=1)
         assert torch.equal(torch.rot90(conv2d(image, kernel, padding=1), 1, (2, 3)), rotated)
     assert_states(1, 4, -4)
+
+
+# Chapter 2: cross-correlation -----------------------------------------------
+
+
+def _band():
+    image = torch.ones(6, 8)
+    image[:, 2:6] = 0
+    return image
+
+
+def test_ch2_four_by_four_input():
+    Y = corr2d(torch.arange(16.0).reshape(4, 4), torch.arange(4.0).reshape(2, 2))
+    assert Y.shape == (3, 3)
+    assert_states(2, 1, int(Y[0, 0]))
+    assert_states(2, 1, int(Y[-1, -1]))
+
+
+def test_ch2_outputs_and_macs_of_a_5x5_kernel():
+    side = conv_output_size(28, 5)
+    macs = summarize(nn.Conv2d(1, 1, 5, bias=False), (1, 1, 28, 28)).macs
+    assert macs == side * side * 25
+    for value in (side, side * side, macs, 2 * macs):
+        assert_states(2, 2, value)
+
+
+def test_ch2_horizontal_edges():
+    Y = corr2d(_band().T, torch.tensor([[1.0, -1.0]]).T)
+    rows = Y.ne(0).any(dim=1).nonzero().flatten().tolist()
+    assert_states(2, 3, int(Y.ne(0).sum()))
+    for value in (*rows, Y.shape[0], Y.shape[1]):
+        assert_states(2, 3, value)
+
+
+def test_ch2_learning_rate_threshold():
+    image = _band().double()
+    left, right = image[:, :-1].flatten(), image[:, 1:].flatten()
+    A = torch.stack([left, right, torch.ones_like(left)], dim=1)
+    top = torch.linalg.eigvalsh(2 * A.T @ A).max().item()
+    assert_states(2, 4, top, "{:.1f}")
+    assert_states(2, 4, 2 / top, "{:.4f}")
+    assert 0.01 < 2 / top < 0.03
+
+    # ... and 0.03 really diverges, as the answer says.
+    from cnnguide.ops import Conv2D
+
+    torch.manual_seed(0)
+    target = corr2d(_band(), torch.tensor([[1.0, -1.0]]))
+    layer = Conv2D((1, 2))
+    optimizer = torch.optim.SGD(layer.parameters(), lr=0.03)
+    for _ in range(60):
+        optimizer.zero_grad()
+        loss = ((layer(_band()) - target) ** 2).sum()
+        loss.backward()
+        optimizer.step()
+    assert not math.isfinite(loss.item())

@@ -22,19 +22,30 @@
 # $$Y_{i,j} = \sum_{a=0}^{h-1} \sum_{b=0}^{w-1} X_{i+a,\, j+b}\, K_{a,b}.$$
 #
 # `cnnguide.ops.corr2d` is that formula written as a loop over output positions
-# (readable on purpose; a fast version comes later):
+# (readable on purpose; a fast version comes later). Here is its code, read
+# from the library; the checks at the top give a clear message on bad input:
+
+# %%
+from cnnguide.figures import show_source
+from cnnguide.ops import corr2d
+
+show_source(corr2d, docstring=False)
+
+# %% [markdown]
+# Two loops run over the output's rows and columns; each entry is the sum of
+# a window times the kernel, `(X[i : i + h, j : j + w] * K).sum()`. On the
+# 3 × 3 input and the 2 × 2 kernel:
 
 # %%
 import torch
-
-from cnnguide.ops import corr2d
 
 X = torch.arange(9.0).reshape(3, 3)
 K = torch.arange(4.0).reshape(2, 2)
 corr2d(X, K)
 
 # %% [markdown]
-# The figure shows where the first number comes from. Every number on it — the
+# The figure shows where the first number comes from: the blog's worked
+# example, $0 \times 0 + 1 \times 1 + 3 \times 2 + 4 \times 3 = 19$. Every number on it — the
 # grids and the sum written underneath — is computed by `cnnguide.ops` when the
 # page is built.
 
@@ -87,7 +98,8 @@ print("same as corr2d:", torch.equal(torch_result[0, 0], corr2d(X, K)))
 # The kernel is read backwards against the window. NumPy has both operations
 # for one-dimensional signals, each by its textbook definition, so we can check
 # the relation with code that is not ours: convolving with $k$ is correlating
-# with $k$ reversed.
+# with $k$ reversed. (Both use the "valid" form, in which the kernel stays
+# inside the signal, with indices counted from 0.)
 
 # %%
 import numpy as np
@@ -109,10 +121,12 @@ def true_convolution(X, K):
     """(X * K)[i, j] = sum over a, b of X[i + a, j + b] * K[h - 1 - a, w - 1 - b]."""
     h, w = K.shape
     rows, cols = X.shape[0] - h + 1, X.shape[1] - w + 1
-    return torch.tensor(
-        [[sum(X[i + a, j + b] * K[h - 1 - a, w - 1 - b] for a in range(h) for b in range(w))
-          for j in range(cols)] for i in range(rows)]
-    )
+    def entry(i, j):
+        return sum(
+            X[i + a, j + b] * K[h - 1 - a, w - 1 - b] for a in range(h) for b in range(w)
+        )
+
+    return torch.tensor([[entry(i, j) for j in range(cols)] for i in range(rows)])
 
 
 print("true convolution:       ", true_convolution(X, K).tolist())
@@ -121,7 +135,9 @@ print("corr2d, kernel as is:   ", corr2d(X, K).tolist())
 
 # %% [markdown]
 # So a "convolutional" layer that does not flip computes the true convolution
-# with the flipped kernel. Because a network **learns** its kernels, that
+# with the flipped kernel. The blog says that, as has been proven, using one or
+# the other "hardly affects" a convolutional layer's output. The precise
+# statement is stronger: because a network **learns** its kernels, the choice
 # changes nothing about what it can represent: whatever kernel a flipping layer
 # would learn, a non-flipping layer learns its mirror image and produces the
 # same outputs. We will see this happen at the end of the chapter. Skipping
@@ -155,7 +171,8 @@ cross_correlation_figure(image, edge_kernel, position=(0, 1))
 
 # %%
 print(corr2d(image, edge_kernel))
-print("on the transposed image, largest |output|:", corr2d(image.T, edge_kernel).abs().max().item())
+largest = corr2d(image.T, edge_kernel).abs().max().item()
+print("on the transposed image, largest |output|:", largest)
 
 # %% [markdown]
 # ## Learning the kernel
@@ -182,14 +199,17 @@ for step in range(1, 61):
     optimizer.step()
     if step % 10 == 0:
         print(f"step {step:2d}: loss {loss.item():.6f}")
-print("learned kernel:", layer.weight.detach().numpy().round(3), f" bias: {layer.bias.item():.1e}")
+print("learned kernel:", layer.weight.detach().numpy().round(3))
+print(f"learned bias: {layer.bias.item():.1e}")
 
 # %% [markdown]
-# Sixty small steps recover $[1, -1]$ from one example image. (The learning
-# rate matters: the loss is a sum over 42 outputs, so its gradient is large,
-# and with `lr=0.03` plain gradient descent overshoots and diverges — try it.) Now the promised test of
-# the flip: make the target with the **true convolution** by $[1, -1]$ and
-# train again. A cross-correlation layer cannot flip, so it learns the mirrored
+# The printed loss falls towards zero, and the learned kernel is close to
+# $[1, -1]$, with a bias near zero: sixty small steps recover the kernel from
+# one example image. (The learning rate matters: the loss is a sum
+# over 42 outputs, so its gradient is large, and above a learning rate of
+# about 0.016 plain gradient descent overshoots and diverges; exercise 4
+# computes the threshold.) Now the promised test of the flip: make the target
+# with the **true convolution** by $[1, -1]$ and train again. A cross-correlation layer cannot flip, so it learns the mirrored
 # kernel $[-1, 1]$ — and fits the target just as well.
 
 # %%
@@ -221,3 +241,59 @@ print("flipped [1, -1]:", torch.flip(edge_kernel, dims=(0, 1)).numpy())
 #
 # Next: [padding and stride](../03-padding-and-stride/), the two knobs that set
 # the output's size.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. Cross-correlate the 4 × 4 input `torch.arange(16.0).reshape(4, 4)` with
+#    the chapter's kernel `K` using `corr2d`. What shape is the output, and
+#    what are its top-left and bottom-right entries?
+#
+#     <details><summary>Answer</summary>
+#
+#     The output is 3 × 3. Its top-left entry is
+#     $0 \cdot 0 + 1 \cdot 1 + 4 \cdot 2 + 5 \cdot 3 = 24$ and its bottom-right
+#     entry is $10 \cdot 0 + 11 \cdot 1 + 14 \cdot 2 + 15 \cdot 3 = 84$.
+#
+#     </details>
+#
+# 2. A Fashion-MNIST image is 28 × 28. How many outputs does one 5 × 5 kernel
+#    produce on it without padding, and how many multiply-accumulates does
+#    that take? Check the second number with
+#    `cnnguide.summary.summarize(nn.Conv2d(1, 1, 5, bias=False), (1, 1, 28, 28)).macs`.
+#
+#     <details><summary>Answer</summary>
+#
+#     $28 - 5 + 1 = 24$, so 24 × 24 = 576 outputs, each a sum of 25 products:
+#     14,400 multiply-accumulates, which `summarize` also reports (and 28,800
+#     floating-point operations, counting a multiplication and an addition
+#     as two).
+#
+#     </details>
+#
+# 3. Transpose both the band image and the kernel: `corr2d(image.T,
+#    edge_kernel.T)`. How many outputs are nonzero, and where are they?
+#
+#     <details><summary>Answer</summary>
+#
+#     12: the kernel $[1, -1]^\top$ subtracts each pixel's lower neighbour
+#     from it, so it marks the two horizontal edges of the transposed band,
+#     one row of 6 outputs each (rows 1 and 5 of the 7 × 6 output).
+#
+#     </details>
+#
+# 4. The loss of the learning experiment is a quadratic function of the two
+#    kernel weights and the bias: each of the 42 outputs is
+#    $w_1 x_{i,j} + w_2 x_{i,j+1} + b$. Gradient descent on a quadratic
+#    diverges when the learning rate exceeds $2/\lambda_\max$, where
+#    $\lambda_\max$ is the largest eigenvalue of its Hessian $2A^\top A$ (one
+#    row of $A$ per output: $x_{i,j}$, $x_{i,j+1}$, 1). Compute the threshold
+#    with `torch.linalg.eigvalsh`, and try `lr=0.03`.
+#
+#     <details><summary>Answer</summary>
+#
+#     $\lambda_\max \approx 124.3$, so the threshold is about 0.0161: the
+#     chapter's 0.01 converges, and 0.03 makes the loss grow without bound
+#     until it overflows to infinity.
+#
+#     </details>
