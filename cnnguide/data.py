@@ -271,7 +271,8 @@ class ImageBatches:
     """A re-iterable of ``(X, y)`` batches cut from a ``uint8`` image tensor.
 
     Each pass yields every example once (the last batch may be smaller): ``X``
-    is ``float32`` in [0, 1] of shape ``(B, 1, H, W)`` on ``images.device``,
+    is ``float32`` in [0, 1] of shape ``(B, C, H, W)`` on ``images.device``
+    (``C`` = 1 for ``(N, H, W)`` images),
     ``y`` is ``int64`` of shape ``(B,)``. With ``shuffle``, the order of epoch
     ``e`` is a permutation drawn from ``(seed, e)`` alone, so a run resumed at
     epoch ``e`` sees the same batches as an uninterrupted one. The epoch
@@ -281,7 +282,7 @@ class ImageBatches:
     Parameters
     ----------
     images : torch.Tensor
-        ``uint8`` of shape ``(N, H, W)``.
+        ``uint8`` of shape ``(N, H, W)`` (grey) or ``(N, C, H, W)``.
     labels : torch.Tensor
         ``int64`` of shape ``(N,)``, on the same device.
     batch_size : int
@@ -303,8 +304,9 @@ class ImageBatches:
     """
 
     def __init__(self, images, labels, batch_size, shuffle, seed=None, resize=None):
-        if images.dtype != torch.uint8 or images.dim() != 3:
-            raise ValueError(f"images must be uint8 of shape (N, H, W), got {images.dtype} {tuple(images.shape)}")
+        if images.dtype != torch.uint8 or images.dim() not in (3, 4):
+            raise ValueError("images must be uint8 of shape (N, H, W) or (N, C, H, W), "
+                             f"got {images.dtype} {tuple(images.shape)}")
         if labels.shape != images.shape[:1]:
             raise ValueError(f"labels must have shape ({len(images)},), got {tuple(labels.shape)}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
@@ -336,7 +338,8 @@ class ImageBatches:
             images, labels = images[order], labels[order]  # one gather per epoch
         self.epoch += 1
         for start in range(0, len(labels), self.batch_size):
-            X = images[start:start + self.batch_size].unsqueeze(1).to(torch.float32).div_(255)
+            X = images[start:start + self.batch_size]
+            X = (X.unsqueeze(1) if X.dim() == 3 else X).to(torch.float32).div_(255)
             if self.resize is not None:
                 X = F.interpolate(X, size=self.resize, mode="bilinear",
                                   align_corners=False, antialias=True)
