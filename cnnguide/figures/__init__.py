@@ -8,6 +8,7 @@ or read from a model; nothing on a figure is typed in by hand.
 - :mod:`~cnnguide.figures.channels` -- multiple input and output channels, 1x1 convolution;
 - :mod:`~cnnguide.figures.pooling` -- max and average pooling, shift invariance;
 - :mod:`~cnnguide.figures.transposed` -- transposed convolution: scattered kernel copies, zero insertion;
+- :mod:`~cnnguide.figures.gan_points` -- a GAN on 2-D data: samples over training, the discriminator's surface;
 - :mod:`~cnnguide.figures.concepts` -- activations, receptive fields, parameter counts, feature maps;
 - :mod:`~cnnguide.figures.training` -- training curves, predictions, confusion matrices;
 - :mod:`~cnnguide.figures.networks` -- gradient norms through the depth of a network;
@@ -23,6 +24,8 @@ from .channels import *  # noqa: F401,F403
 from .channels import __all__ as _channels_all
 from .convolution import *  # noqa: F401,F403
 from .convolution import __all__ as _convolution_all
+from .gan_points import *  # noqa: F401,F403
+from .gan_points import __all__ as _gan_points_all
 from .images import *  # noqa: F401,F403
 from .listing import SourceListing, show_source
 from .images import __all__ as _images_all
@@ -38,5 +41,5 @@ from .transposed import __all__ as _transposed_all
 __all__ = [
     "BookFigure", "new_figure", "SourceListing", "show_source",
     *_convolution_all, *_channels_all, *_pooling_all, *_concepts_all, *_training_all, *_images_all,
-    *_networks_all, *_architectures_all, *_transposed_all,
+    *_networks_all, *_architectures_all, *_transposed_all, *_gan_points_all,
 ]

@@ -11,3 +11,11 @@ One concept per module:
 This package may use :mod:`cnnguide.train`'s checkpoint and history machinery;
 :mod:`cnnguide.train` never imports it.
 """
+
+from .coverage import ModeCoverage, mode_coverage
+from .toy_data import grid_centers, grid_of_gaussians, ring_centers, ring_of_gaussians
+
+__all__ = [
+    # toy_data, coverage
+    "grid_centers", "grid_of_gaussians", "ring_centers", "ring_of_gaussians", "ModeCoverage", "mode_coverage",
+]  # fmt: skip
