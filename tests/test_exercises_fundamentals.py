@@ -25,7 +25,7 @@ from cnnguide.ops import (
 from cnnguide.summary import summarize
 
 
-@pytest.mark.parametrize("chapter", range(1, 3))
+@pytest.mark.parametrize("chapter", range(1, 4))
 def test_every_chapter_has_three_to_five_answered_exercises(chapter):
     assert 3 <= len(answers(chapter)) <= 5
     for text in answers(chapter):
@@ -132,3 +132,58 @@ def test_ch2_learning_rate_threshold():
         loss.backward()
         optimizer.step()
     assert not math.isfinite(loss.item())
+
+
+# Chapter 3: padding and stride ----------------------------------------------
+
+
+def _coverage(n, k, padding=0, stride=1):
+    """How many k x k windows cover each pixel of an n x n input, as the chapter counts it."""
+    X = torch.zeros(1, 1, n, n, requires_grad=True)
+    conv2d(X, torch.ones(1, 1, k, k), padding=padding, stride=stride).sum().backward()
+    return X.grad[0, 0].int()
+
+
+def test_ch3_two_layers():
+    first = conv_output_size(100, 5, padding=1, stride=2)
+    assert_states(3, 1, first)
+    assert_states(3, 1, conv_output_size(first, 3, stride=2))
+
+
+def test_ch3_how_many_layers_fit():
+    side, layers = 28, 0
+    while True:
+        try:
+            side = conv_output_size(side, 3)
+        except ValueError:
+            break
+        layers += 1
+    assert_states(3, 2, layers)
+    assert_states(3, 2, side)
+
+
+def test_ch3_coverage_with_padding():
+    padded, bare = _coverage(6, 3, padding=1), _coverage(6, 3)
+    for value in (padded[0, 0], padded[0, 2], padded[2, 2], bare[0, 0], bare[2, 2]):
+        assert_states(3, 3, int(value))
+    assert padded.min() == padded[0, 0]
+
+
+def test_ch3_stride_three_leaves_a_pixel():
+    row = _coverage(10, 3, stride=3)[1]  # a middle row: only the columns matter here
+    assert_states(3, 4, conv_output_size(10, 3, stride=3))
+    assert_states(3, 4, int((row == 0).sum()))
+    assert row[-1] == 0 and (row[:-1] > 0).all()
+    padded = _coverage(10, 3, padding=1, stride=3)[1]
+    assert_states(3, 4, conv_output_size(10, 3, padding=1, stride=3))
+    assert (padded > 0).all()
+
+
+def test_ch3_same_padding():
+    assert conv_output_size(20, 7, padding=3) == 20
+    assert_states(3, 5, 3)
+    # No symmetric padding keeps a 4-tap kernel's size; torch's "same" pads unevenly.
+    assert all(conv_output_size(20, 4, padding=p) != 20 for p in range(4))
+    with pytest.warns(UserWarning):
+        same = nn.Conv2d(1, 1, 4, padding="same")(torch.zeros(1, 1, 9, 9))
+    assert same.shape[-2:] == (9, 9)
