@@ -12,6 +12,8 @@ or read from a model; nothing on a figure is typed in by hand.
 - :mod:`~cnnguide.figures.concepts` -- activations, receptive fields, parameter counts, feature maps;
 - :mod:`~cnnguide.figures.training` -- training curves, predictions, confusion matrices;
 - :mod:`~cnnguide.figures.networks` -- gradient norms through the depth of a network;
+- :mod:`~cnnguide.figures.diagrams` -- architecture diagrams drawn from the model objects (LeNet; VGG,
+  residual, Inception and dense blocks);
 - :mod:`~cnnguide.figures.listing` -- the library's own source, shown where a chapter explains it.
 """
 
@@ -24,6 +26,8 @@ from .channels import *  # noqa: F401,F403
 from .channels import __all__ as _channels_all
 from .convolution import *  # noqa: F401,F403
 from .convolution import __all__ as _convolution_all
+from .diagrams import *  # noqa: F401,F403
+from .diagrams import __all__ as _diagrams_all
 from .gan_points import *  # noqa: F401,F403
 from .gan_points import __all__ as _gan_points_all
 from .images import *  # noqa: F401,F403
@@ -41,5 +45,5 @@ from .transposed import __all__ as _transposed_all
 __all__ = [
     "BookFigure", "new_figure", "SourceListing", "show_source",
     *_convolution_all, *_channels_all, *_pooling_all, *_concepts_all, *_training_all, *_images_all,
-    *_networks_all, *_architectures_all, *_transposed_all, *_gan_points_all,
+    *_networks_all, *_architectures_all, *_diagrams_all, *_transposed_all, *_gan_points_all,
 ]
