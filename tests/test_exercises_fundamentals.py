@@ -25,7 +25,7 @@ from cnnguide.ops import (
 from cnnguide.summary import summarize
 
 
-@pytest.mark.parametrize("chapter", range(1, 4))
+@pytest.mark.parametrize("chapter", range(1, 5))
 def test_every_chapter_has_three_to_five_answered_exercises(chapter):
     assert 3 <= len(answers(chapter)) <= 5
     for text in answers(chapter):
@@ -187,3 +187,35 @@ def test_ch3_same_padding():
     with pytest.warns(UserWarning):
         same = nn.Conv2d(1, 1, 4, padding="same")(torch.zeros(1, 1, 9, 9))
     assert same.shape[-2:] == (9, 9)
+
+
+# Chapter 4: channels --------------------------------------------------------
+
+
+def test_ch4_layer_parameters():
+    layer = nn.Conv2d(64, 128, 3)
+    assert tuple(layer.weight.shape) == (128, 64, 3, 3)
+    count = conv_param_count(64, 128, 3)
+    assert count == sum(p.numel() for p in layer.parameters())
+    assert_states(4, 1, count)
+
+
+def test_ch4_dense_between_the_same_shapes():
+    dense = dense_param_count(32 * 32 * 64, 32 * 32 * 128)
+    assert_states(4, 2, dense)
+    assert dense / conv_param_count(64, 128, 3) > 100_000
+    assert dense * 4 / 1e9 > 32
+
+
+def test_ch4_inputs_of_one_output():
+    torch.manual_seed(0)
+    x = torch.randn(1, 64, 5, 5, requires_grad=True)
+    nn.Conv2d(64, 128, 3)(x)[0, 0, 1, 1].backward()
+    assert_states(4, 3, int((x.grad != 0).sum()))
+
+
+def test_ch4_macs():
+    macs = summarize(nn.Conv2d(3, 5, 3), (1, 3, 8, 8)).macs
+    assert macs == 6 * 6 * 5 * 27
+    assert_states(4, 4, macs)
+    assert_states(4, 4, 2 * macs)

@@ -17,8 +17,18 @@
 #
 # $$Y = \sum_{c=0}^{C-1} X_c \star K_c.$$
 #
-# `corr2d_multi_in` does exactly that. Two 3 × 3 channels and a 2 × 2 × 2
-# kernel:
+# `corr2d_multi_in` does exactly that; its code, after the checks, is one
+# line:
+
+# %%
+from cnnguide.figures import show_source
+from cnnguide.ops import corr2d_multi_in
+
+show_source(corr2d_multi_in, docstring=False)
+
+# %% [markdown]
+# Two 3 × 3 channels and a 2 × 2 × 2 kernel; the figure below draws the same
+# sums:
 
 # %%
 import torch
@@ -44,14 +54,21 @@ multi_in_channel_figure(X, K)
 #
 # To get $O$ output channels, use $O$ such kernels, each of shape
 # $C \times k_h \times k_w$, and stack their results. The weights of the layer
-# form one tensor of shape $(O, C, k_h, k_w)$. Here three kernels, each a
-# shifted copy of `K`, give three output channels:
+# form one tensor of shape $(O, C, k_h, k_w)$. `corr2d_multi_in_out` is one
+# `corr2d_multi_in` per kernel, stacked:
 
 # %%
 from cnnguide.ops import corr2d_multi_in_out
 
+show_source(corr2d_multi_in_out, docstring=False)
+
+# %% [markdown]
+# Here three kernels, each a shifted copy of `K`, give three output channels:
+
+# %%
 K3 = torch.stack([K, K + 1, K + 2])
-print("weights:", tuple(K3.shape), "-> output:", tuple(corr2d_multi_in_out(X, K3).shape))
+Y3 = corr2d_multi_in_out(X, K3)
+print("weights:", tuple(K3.shape), "-> output:", tuple(Y3.shape))
 
 # %%
 from cnnguide.figures import multi_out_channel_figure
@@ -69,8 +86,8 @@ import torch.nn.functional as F
 from cnnguide.ops import conv2d
 
 batched = X.unsqueeze(0)  # a batch of one: (1, C, H, W)
-print("conv2d == corr2d_multi_in_out:", torch.allclose(conv2d(batched, K3)[0], corr2d_multi_in_out(X, K3)))
-print("F.conv2d == corr2d_multi_in_out:", torch.allclose(F.conv2d(batched, K3)[0], corr2d_multi_in_out(X, K3)))
+print("conv2d == corr2d_multi_in_out:", torch.allclose(conv2d(batched, K3)[0], Y3))
+print("F.conv2d == corr2d_multi_in_out:", torch.allclose(F.conv2d(batched, K3)[0], Y3))
 
 # %% [markdown]
 # ## A real layer: 8 × 8 × 3 in, five 3 × 3 kernels
@@ -105,12 +122,23 @@ dense = dense_param_count(8 * 8 * 3, 6 * 6 * 5)
 print(f"convolution:     {conv:>6,} parameters")
 print(f"fully connected: {dense:>6,} parameters  (192 x 180 weights + 180 biases)")
 print(f"ratio: {dense / conv:.0f} to 1")
+print(f"the blog's 8x8x3x3x3x3x5: {8 * 8 * 3 * 3 * 3 * 3 * 5:,}")
 
 # %% [markdown]
 # The dense layer needs 34,740 parameters, about 248 times as many, for the
 # same input and output shapes — and the gap grows with the image, because the
-# convolution's count does not depend on the image size at all. Two
-# properties explain the difference.
+# convolution's count does not depend on the image size at all.
+#
+# The blog makes the same comparison. Its count for the convolution,
+# $3 \times 3 \times 3 \times 5 + 5$, is right. Its dense side is not. It
+# contrasts the layer with "8x8x3x3x3x3x5" weights, a product that counts
+# nothing (last line above); the dense layer between the same shapes has the
+# 192 × 180 weights and 180 biases printed above. And for one 3 × 3 kernel
+# slice on one 8 × 8 channel it gives the dense equivalent as a 9 × 81
+# weight matrix, where the map from 64 inputs to 36 outputs is a 36 × 64
+# matrix ([chapter 1](../01-why-convolutions/) builds it).
+#
+# Two properties explain the difference.
 #
 # ## Sparse connectivity: each output sees 27 inputs
 #
@@ -146,7 +174,8 @@ print(touched[0].int())  # channel 0: the 3x3 window at row 2, column 3
 w, b = layer.weight[0], layer.bias[0]  # the one kernel of output channel 0: (3, 3, 3)
 x = image[0].detach()
 by_hand = torch.stack([
-    torch.stack([(x[:, i:i + 3, j:j + 3] * w).sum() + b for j in range(6)]) for i in range(6)
+    torch.stack([(x[:, i : i + 3, j : j + 3] * w).sum() + b for j in range(6)])
+    for i in range(6)
 ])
 difference = (by_hand - layer(x.unsqueeze(0))[0, 0]).abs().max().item()
 print(f"largest difference from the layer: {difference:.1e}  (float32 rounding)")
@@ -160,15 +189,15 @@ print(f"largest difference from the layer: {difference:.1e}  (float32 rounding)"
 # %%
 layer.zero_grad()
 layer(x.unsqueeze(0))[0, 0].sum().backward()
-window_sum = sum(x[:, i:i + 3, j:j + 3] for i in range(6) for j in range(6))
-print("kernel gradient == sum of the 36 windows:", torch.allclose(layer.weight.grad[0], window_sum, atol=1e-5))
+window_sum = sum(x[:, i : i + 3, j : j + 3] for i in range(6) for j in range(6))
+same = torch.allclose(layer.weight.grad[0], window_sum, atol=1e-5)
+print("kernel gradient == sum of the 36 windows:", same)
 
 # %% [markdown]
-# For a single
-# channel, a dense map from 64 inputs to 36 outputs would have
-# $36 \times 64 = 2304$ independent weights; the convolution reuses 9 of them
-# in every row of that matrix ([chapter 1](../01-why-convolutions/) builds the
-# matrix explicitly).
+# For a single channel, a dense map from 64 inputs to 36 outputs would have
+# $36 \times 64 = 2304$ independent weights; in the convolution's matrix each
+# row has only 9 nonzero entries, and every row uses the same 9 kernel
+# values ([chapter 1](../01-why-convolutions/) builds the matrix explicitly).
 #
 # Sharing is also why one output channel is called a **feature map**: all its
 # units detect the same pattern, each at its own position, so the map says
@@ -189,3 +218,56 @@ print("kernel gradient == sum of the 36 windows:", torch.allclose(layer.weight.g
 #
 # Previous: [padding and stride](../03-padding-and-stride/). Next:
 # [1 × 1 convolutions](../05-one-by-one-convolution/), the case $k_h = k_w = 1$.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. A layer maps 64 channels to 128 with 3 × 3 kernels. What shape is its
+#    weight tensor, and how many parameters does it have
+#    (`conv_param_count`)?
+#
+#     <details><summary>Answer</summary>
+#
+#     The weights have shape (128, 64, 3, 3): 128 kernels, each with one
+#     3 × 3 slice per input channel. With the 128 biases that makes
+#     $128 \cdot (64 \cdot 9 + 1)$ = 73,856 parameters.
+#
+#     </details>
+#
+# 2. With padding 1, that layer turns a 32 × 32 × 64 map into a
+#    32 × 32 × 128 one. How many parameters would a fully connected layer
+#    between the same shapes have (`dense_param_count`)?
+#
+#     <details><summary>Answer</summary>
+#
+#     `dense_param_count(32 * 32 * 64, 32 * 32 * 128)` is 8,590,065,664:
+#     65,536 inputs times 131,072 outputs, plus 131,072 biases. That is more
+#     than a hundred thousand times the convolution's count, and over 32 GB
+#     as float32.
+#
+#     </details>
+#
+# 3. How many input values can one output of that 64 → 128 layer depend on?
+#    Check with autograd as the chapter did, on a small input such as
+#    `torch.randn(1, 64, 5, 5)`.
+#
+#     <details><summary>Answer</summary>
+#
+#     $C k_h k_w = 64 \cdot 3 \cdot 3 = 576$: a 3 × 3 window in each of the
+#     64 channels. The gradient of one output is nonzero at exactly 576
+#     inputs, however large the input.
+#
+#     </details>
+#
+# 4. How many multiply-accumulates does the chapter's 8 × 8 × 3 → 6 × 6 × 5
+#    layer perform per image? Count by hand, then compare with
+#    `cnnguide.summary.summarize(layer, (1, 3, 8, 8)).macs`.
+#
+#     <details><summary>Answer</summary>
+#
+#     Each of the $6 \cdot 6 \cdot 5 = 180$ outputs is a sum of 27 products:
+#     4,860 multiply-accumulates, the number `summarize` reports (it does
+#     not count the bias additions). As floating-point operations, counting
+#     a multiplication and an addition as two, that is 9,720.
+#
+#     </details>
