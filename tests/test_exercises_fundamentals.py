@@ -25,7 +25,7 @@ from cnnguide.ops import (
 from cnnguide.summary import summarize
 
 
-@pytest.mark.parametrize("chapter", range(1, 5))
+@pytest.mark.parametrize("chapter", range(1, 6))
 def test_every_chapter_has_three_to_five_answered_exercises(chapter):
     assert 3 <= len(answers(chapter)) <= 5
     for text in answers(chapter):
@@ -219,3 +219,45 @@ def test_ch4_macs():
     assert macs == 6 * 6 * 5 * 27
     assert_states(4, 4, macs)
     assert_states(4, 4, 2 * macs)
+
+
+# Chapter 5: 1x1 convolution -------------------------------------------------
+
+
+def test_ch5_one_by_one_parameters():
+    count = conv_param_count(512, 128, 1)
+    assert count == dense_param_count(512, 128)
+    assert_states(5, 1, count)
+
+
+def test_ch5_bottleneck_512():
+    parts = [conv_param_count(512, 128, 1), conv_param_count(128, 128, 3),
+             conv_param_count(128, 512, 1)]
+    direct = conv_param_count(512, 512, 3)
+    for value in (*parts, sum(parts), direct):
+        assert_states(5, 2, value)
+    assert_states(5, 2, direct / sum(parts), "{:.1f}")
+
+
+def test_ch5_googlenet_branch_macs():
+    with torch.device("meta"):
+        direct = nn.Conv2d(192, 32, 5, padding=2)
+        reduce, conv = nn.Conv2d(192, 16, 1), nn.Conv2d(16, 32, 5, padding=2)
+    size = (1, 192, 28, 28)
+    direct_macs = summarize(direct, size, device="meta").macs
+    reduce_macs = summarize(reduce, size, device="meta").macs
+    conv_macs = summarize(conv, (1, 16, 28, 28), device="meta").macs
+    for value in (direct_macs, reduce_macs, conv_macs, reduce_macs + conv_macs):
+        assert_states(5, 3, value)
+    assert 9 < direct_macs / (reduce_macs + conv_macs) < 11  # "about a tenth"
+
+
+def test_ch5_two_linear_one_by_ones_are_one():
+    torch.manual_seed(0)
+    first, second = nn.Conv2d(8, 2, 1, bias=False), nn.Conv2d(2, 8, 1, bias=False)
+    W = second.weight.reshape(8, 2) @ first.weight.reshape(2, 8)
+    x = torch.randn(1, 8, 5, 5)
+    with torch.no_grad():
+        single = F.conv2d(x, W.reshape(8, 8, 1, 1))
+        assert torch.allclose(second(first(x)), single, atol=1e-6)
+    assert_states(5, 4, int(torch.linalg.matrix_rank(W.detach())))
