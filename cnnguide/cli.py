@@ -6,13 +6,15 @@
     cnnguide train resnet18 --epochs 5 --device cuda --out runs/r18
     cnnguide train lenet --epochs 20 --resume  # continue runs/lenet/ up to epoch 20
     cnnguide summary vgg11 --size 224         # shapes, parameters and FLOPs per image
+    cnnguide gan train dcgan --width 32       # a GAN recipe (cnnguide.cli_gan)
 
 A training run writes into its output folder ``metrics.json`` (the per-epoch
 history with the model, hyper-parameters, device, torch version, date and the
-exact command line), ``metrics.csv``, ``curves.png``, the checkpoint that
-``--resume`` continues from, and ``run.json``, the settings written when the
-run starts: a resumed run takes from it every setting not given again, so
-``cnnguide train lenet --resume`` finishes an interrupted run as it began.
+exact command line), ``metrics.csv`` (one row per epoch), ``metrics-points.csv``
+(the training loss and accuracy at 5 points within each epoch), ``curves.png``,
+the checkpoint that ``--resume`` continues from, and ``run.json``, the settings
+written when the run starts: a resumed run takes from it every setting not given
+again, so ``cnnguide train lenet --resume`` finishes an interrupted run as it began.
 The defaults (learning rate, batch size, epochs, image size, builder options)
 come from the book's recipes, :data:`cnnguide.recipes.RECIPES` (see
 :func:`defaults_for`): ``cnnguide train vgg11`` trains the book's ¼-width VGG-11.
@@ -146,6 +148,7 @@ def _model_option(text: str) -> tuple[str, object]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``cnnguide`` command."""
+    from .gan.nets import names as gan_names
     parser = argparse.ArgumentParser(
         prog="cnnguide",
         description="Train the networks of the cnnguide book on Fashion-MNIST, or print their layer tables.",
@@ -189,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print MODEL's leaf layers with output shapes, parameters and FLOPs per image "
         "(FLOPs = 2 x multiply-accumulates; convolutions and linear layers only).",
     )
-    summary.add_argument("model", metavar="MODEL", help=model_help)
+    summary.add_argument("model", metavar="MODEL", help=model_help + "; or a GAN network: " + ", ".join(gan_names()))
     summary.add_argument("--size", type=_positive_int, metavar="S",
                          help="input height and width (default: the model's training size)")
     summary.add_argument("--num-classes", type=_positive_int, default=10, metavar="K", help="outputs (default: 10)")
@@ -198,12 +201,21 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("-o", "--option", type=_model_option, action="append", default=[],
                          metavar="KEY=VALUE", help=option_help)
     summary.set_defaults(run=_summary, subparser=summary)
+
+    from .cli_gan import add_gan_command  # cnnguide gan train ...
+
+    add_gan_command(commands)
     return parser
 
 
 def _check_model(parser, args) -> None:
     if args.model not in models.names():
-        parser.error(f"unknown model {args.model!r}; known models: {', '.join(models.names())}")
+        known = models.names()
+        if args.command == "summary":  # the GAN networks have layer tables too
+            from .gan.nets import names as gan_names
+
+            known = [*known, *gan_names()]
+        parser.error(f"unknown model {args.model!r}; known models: {', '.join(known)}")
 
 
 def _create(parser, args, **kwargs) -> torch.nn.Module:
@@ -241,6 +253,10 @@ def _layer_table(parser, args, size: int, num_classes: int, in_channels: int):
 
 
 def _summary(parser, args) -> int:
+    from .cli_gan import gan_summary, is_gan_network
+
+    if is_gan_network(args.model):
+        return gan_summary(parser, args)
     size = args.size or defaults_for(args.model).resize
     table = _layer_table(parser, args, size, args.num_classes, args.in_channels)
     print(f"{args.model}, input (1, {args.in_channels}, {size}, {size})")
@@ -324,7 +340,7 @@ def _train(parser, args) -> int:
         history = train.fit(
             net, train_iter, test_iter, settings["epochs"], settings["lr"], device=device,
             seed=settings["seed"], compile=args.compile, checkpoint_dir=out, resume=args.resume,
-            progress=False if args.quiet else None, verbose=not args.quiet)
+            progress=False if args.quiet else None, callbacks=[] if args.quiet else [train.PrintEpochs()])
     except (ValueError, FloatingPointError) as error:
         # A checkpoint made with other hyper-parameters, a diverging loss.
         return _fail(args, error)
@@ -337,6 +353,7 @@ def _train(parser, args) -> int:
                       parameters=sum(p.numel() for p in net.parameters()),
                       command=command)
     history.save_csv(out / "metrics.csv")
+    history.save_points_csv(out / "metrics-points.csv")
     from .figures import plot_history  # matplotlib is imported only when needed
 
     label = args.model + "".join(f", {k}={v}" for k, v in args.option)
@@ -344,7 +361,7 @@ def _train(parser, args) -> int:
     plot_history(history, title=title).savefig(out / "curves.png")
     if not args.quiet:
         print(history)
-        print(f"wrote metrics.json, metrics.csv, curves.png and the checkpoint into {out}")
+        print(f"wrote metrics.json, metrics.csv, metrics-points.csv, curves.png and the checkpoint into {out}")
     return 0
 
 

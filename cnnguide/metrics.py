@@ -5,16 +5,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .train.loop import _autocast, _batches
+from .devices import autocast, batches_on, device_of
 
 __all__ = ["confusion_matrix", "predict"]
-
-
-def _device_of(net: nn.Module, device) -> torch.device:
-    if device is not None:
-        return torch.device(device)
-    param = next(net.parameters(), None)
-    return param.device if param is not None else torch.device("cpu")
 
 
 def predict(net: nn.Module, X: torch.Tensor, device=None) -> torch.Tensor:
@@ -28,9 +21,9 @@ def predict(net: nn.Module, X: torch.Tensor, device=None) -> torch.Tensor:
     >>> predict(net, torch.tensor([[1., 0.], [0., 1.]]))
     tensor([0, 1])
     """
-    device = _device_of(net, device)
+    device = device_of(net, device)
     net.eval()
-    with torch.inference_mode(), _autocast(device, None):
+    with torch.inference_mode(), autocast(device):
         return net(X.to(device)).argmax(dim=1).cpu()
 
 
@@ -57,14 +50,14 @@ def confusion_matrix(net: nn.Module, data_iter, num_classes: int = 10, device=No
     """
     if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
         raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
-    device = _device_of(net, device)
+    device = device_of(net, device)
     k = num_classes
     # One extra bin collects out-of-range labels or predictions; scatter_add_
     # (unlike bincount or a per-batch check) never waits for the GPU.
     counts = torch.zeros(k * k + 1, dtype=torch.int64, device=device)
     net.eval()
-    with torch.inference_mode(), _autocast(device, None):
-        for X, y in _batches(data_iter, device, False):
+    with torch.inference_mode(), autocast(device):
+        for X, y in batches_on(data_iter, device):
             y_hat = net(X).argmax(dim=1)
             valid = (y >= 0) & (y < k) & (y_hat < k)
             index = torch.where(valid, y * k + y_hat, k * k)

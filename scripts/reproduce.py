@@ -128,7 +128,8 @@ def run_recipe(name: str, args, device: torch.device, command: str) -> dict:
             settings["batch_size"], resize=resize, device=device, root=args.data_root,
             train_size=settings["train_size"], test_size=settings["test_size"], seed=args.seed)
         history = train.fit(net, train_iter, test_iter, settings["epochs"], settings["lr"], device=device,
-                            init="xavier", seed=args.seed, compile=args.compile, progress=False, verbose=True)
+                            init="xavier", seed=args.seed, compile=args.compile, progress=False,
+                            callbacks=[train.PrintEpochs()])
     wall = time.perf_counter() - tic
     # Training throughput over all epochs: examples seen / seconds spent training.
     examples = len(train_iter.dataset) if hasattr(train_iter, "dataset") else train_iter.labels.shape[0]

@@ -129,7 +129,7 @@ def test_train_writes_the_four_outputs(tmp_path, capsys):
     argv = ["train", "lenet", *SHORT, "--out", str(out)]
     printed = run_ok(argv, capsys).out
     assert "epoch 1/1: loss" in printed and "test acc" in printed
-    for name in ("metrics.json", "metrics.csv", "curves.png", "checkpoint.json", "run.json"):
+    for name in ("metrics.json", "metrics.csv", "metrics-points.csv", "curves.png", "checkpoint.json", "run.json"):
         assert (out / name).is_file(), name
     assert (out / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     record = json.loads((out / "metrics.json").read_text())
@@ -143,6 +143,11 @@ def test_train_writes_the_four_outputs(tmp_path, capsys):
     assert len(record["test_acc"]) == 1 and 0 <= record["test_acc"][0] <= 1
     csv_lines = (out / "metrics.csv").read_text().splitlines()
     assert csv_lines[0].startswith("epoch,train_loss") and len(csv_lines) == 2
+    points = (out / "metrics-points.csv").read_text().splitlines()
+    # 5 points an epoch, but 512 images make only 2 batches of 256: a point after each.
+    assert points == ["epoch,train_loss,train_acc", *(",".join(map(str, p)) for p in zip(
+        record["point_epoch"], record["point_train_loss"], record["point_train_acc"]))]
+    assert record["point_epoch"] == [0.5, 1.0] and record["point_train_loss"][-1] == record["train_loss"][0]
 
 
 def test_resume_continues_the_run(tmp_path, capsys):

@@ -161,7 +161,7 @@ def test_progress_bar_quiet_in_ci_and_forced_on(monkeypatch, capsys):
     assert loop._show_progress(None) is False
     assert loop._show_progress(True) is True
     batches = as_list(*blobs(64, seed=1), 32)
-    train.fit(small_cnn(), batches, batches, 1, 0.1, device="cpu", progress=True, verbose=True)
+    train.fit(small_cnn(), batches, batches, 1, 0.1, device="cpu", progress=True, callbacks=[train.PrintEpochs()])
     captured = capsys.readouterr()
     assert "epoch 1/1" in captured.err and "2/2" in captured.err  # the bar, on stderr
     assert captured.out.startswith("epoch 1/1: loss ")
@@ -198,30 +198,165 @@ def test_confusion_matrix_refuses_out_of_range_labels():
         metrics.confusion_matrix(small_cnn(), [(X, y)], num_classes=5)
 
 
-def test_live_plot_outside_a_notebook_warns_and_trains():
+# --- points within epochs ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("each_batch", [True, False], ids=["host-check", "on-device-flag"])
+def test_points_are_running_means_at_evenly_spaced_batches(monkeypatch, each_batch):
+    from cnnguide.train import loop
+
+    monkeypatch.setattr(loop, "_checks_each_batch", lambda device: each_batch)
+    batches = as_list(*blobs(320, seed=1), 32)  # 10 batches an epoch
+    net = small_cnn()
+    history = train.fit(net, batches, batches, 2, 0.1, device="cpu", seed=0, points_per_epoch=5)
+    assert history.point_epoch == pytest.approx([0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0])
+    # The point at each epoch's end is the epoch's mean.
+    assert history.point_train_loss[4::5] == history.train_loss
+    assert history.point_train_acc[4::5] == history.train_acc
+    assert history.metadata["points_per_epoch"] == 5
+
+    # Replay the first epoch by hand: the first point is the mean over its first 2 batches.
+    replay = small_cnn()
+    train.fit(replay, [], [], 0, 0.1, device="cpu", seed=0)  # the same initial weights
+    optimizer = torch.optim.SGD(replay.parameters(), lr=0.1)
+    losses, right = [], []
+    for X, y in batches[:2]:
+        optimizer.zero_grad()
+        y_hat = replay(X)
+        loss = nn.functional.cross_entropy(y_hat, y)
+        loss.backward()
+        optimizer.step()
+        losses.append(float(loss.detach()) * len(y))
+        right.append(int((y_hat.argmax(1) == y).sum()))
+    assert history.point_train_loss[0] == pytest.approx(sum(losses) / 64, rel=1e-6)
+    assert history.point_train_acc[0] == sum(right) / 64
+
+
+def test_points_per_epoch_options():
+    batches = as_list(*blobs(96, seed=1), 32)  # 3 batches: fewer than the points asked for
+    assert train.fit(small_cnn(), batches, batches, 1, 0.1, device="cpu", points_per_epoch=5).point_epoch == \
+        pytest.approx([1 / 3, 2 / 3, 1.0])
+    none = train.fit(small_cnn(), batches, batches, 2, 0.1, device="cpu", points_per_epoch=0)
+    assert none.points == [] and none.epochs == 2
+
+    class NoLength:  # no len(): only the epoch's end can be placed
+        def __iter__(self):
+            return iter(batches)
+
+    ends = train.fit(small_cnn(), NoLength(), batches, 2, 0.1, device="cpu")
+    assert ends.point_epoch == [1.0, 2.0] and ends.point_train_loss == ends.train_loss
+    for bad in (-1, 2.5, True):
+        with pytest.raises(ValueError, match="points_per_epoch"):
+            train.fit(small_cnn(), batches, batches, 1, 0.1, device="cpu", points_per_epoch=bad)
+
+
+def test_resumed_run_keeps_the_points(tmp_path):
+    batches = as_list(*blobs(128, seed=1), 32)
+    full = train.fit(small_cnn(), batches, batches, 2, 0.1, device="cpu", seed=3, checkpoint_dir=tmp_path / "a")
+    train.fit(small_cnn(), batches, batches, 1, 0.1, device="cpu", seed=3, checkpoint_dir=tmp_path / "b")
+    resumed = train.fit(small_cnn(), batches, batches, 2, 0.1, device="cpu", seed=3,
+                        checkpoint_dir=tmp_path / "b", resume=True)
+    assert resumed.points == full.points and len(full.points) == 8
+
+
+def test_history_points_saved_in_json_and_csv_and_old_json_loads(tmp_path):
+    h = train.History([2.0, 1.0], [0.3, 0.6], [0.4, 0.7], [100.0, 120.0], [1.5, 1.25])
+    for point in ((0.5, 2.2, 0.2), (1.0, 2.0, 0.3), (1.5, 1.1, 0.55), (2.0, 1.0, 0.6)):
+        h.append_point(*point)
+    back = train.History.load_json(h.save_json(tmp_path / "h.json"))
+    assert back.points == h.points
+    rows = h.save_points_csv(tmp_path / "points.csv").read_text().splitlines()
+    assert rows == ["epoch,train_loss,train_acc", "0.5,2.2,0.2", "1.0,2.0,0.3", "1.5,1.1,0.55", "2.0,1.0,0.6"]
+    assert len(h.save_csv(tmp_path / "h.csv").read_text().splitlines()) == 3  # one row per epoch, as before
+
+    old = {name: getattr(h, name) for name in ("train_loss", "train_acc", "test_acc", "examples_per_sec",
+                                                "epoch_seconds")}
+    (tmp_path / "old.json").write_text(json.dumps({**old, "metadata": {"device": "cuda:0"}}))
+    loaded = train.History.load_json(tmp_path / "old.json")
+    assert loaded.epochs == 2 and loaded.points == []
+    with pytest.raises(ValueError, match="point series .* same length"):
+        train.History([1.0], [1.0], [1.0], [1.0], [1.0], point_epoch=[0.5, 1.0], point_train_loss=[1.0],
+                      point_train_acc=[0.5])
+
+
+# --- callbacks --------------------------------------------------------------------
+
+
+def test_callbacks_are_called_in_order_with_the_run(tmp_path):
+    calls = []
+
+    class Recorder(train.Callback):
+        def on_train_begin(self, history, *, epoch, num_epochs, net, optimizer):
+            calls.append(("begin", epoch, num_epochs, history.epochs))
+
+        def on_batch_end(self, history, *, epoch, batch, num_epochs, net, optimizer):
+            calls.append(("batch", epoch, batch))
+
+        def on_epoch_end(self, history, *, epoch, num_epochs, net, optimizer):
+            assert isinstance(net, nn.Module) and isinstance(optimizer, torch.optim.SGD)
+            assert (tmp_path / "checkpoint.json").is_file()  # the checkpoint is saved first
+            calls.append(("epoch", epoch, num_epochs, history.epochs))
+
+        def on_train_end(self, history, *, epoch, num_epochs, net, optimizer):
+            calls.append(("end", epoch, num_epochs, history.epochs))
+
+    class OnlyEnd:  # duck typing: any object with some of the hooks
+        def on_train_end(self, history, **run):
+            calls.append(("duck", sorted(run)))
+
     batches = as_list(*blobs(64, seed=1), 32)
-    with pytest.warns(UserWarning, match="live_plot needs a notebook"):
-        history = train.fit(small_cnn(), batches, batches, 1, 0.1, device="cpu", live_plot=True)
-    assert history.epochs == 1
+    train.fit(small_cnn(), batches, batches, 2, 0.1, device="cpu", callbacks=[Recorder(), OnlyEnd()],
+              checkpoint_dir=tmp_path)
+    assert calls == [("begin", 0, 2, 0), ("batch", 1, 0), ("batch", 1, 1), ("epoch", 1, 2, 1),
+                     ("batch", 2, 0), ("batch", 2, 1), ("epoch", 2, 2, 2), ("end", 2, 2, 2),
+                     ("duck", ["epoch", "net", "num_epochs", "optimizer"])]
+    calls.clear()
+    train.fit(small_cnn(), batches, batches, 3, 0.1, device="cpu", callbacks=[Recorder()],
+              checkpoint_dir=tmp_path, resume=True)
+    assert calls == [("begin", 2, 3, 2), ("batch", 3, 0), ("batch", 3, 1), ("epoch", 3, 3, 3), ("end", 3, 3, 3)]
 
 
-def test_live_plot_in_a_notebook_updates_one_output(monkeypatch):
-    IPython = pytest.importorskip("IPython")
-    import IPython.display
-
-    shown = []
-
-    class Handle:
-        def update(self, fig):
-            shown.append(("update", fig))
-
-    def display(fig, display_id=False):
-        shown.append(("display", fig))
-        return Handle()
-
-    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
-    monkeypatch.setattr(IPython.display, "display", display)
+def test_bad_callbacks_rejected():
     batches = as_list(*blobs(64, seed=1), 32)
-    train.fit(small_cnn(), batches, batches, 3, 0.1, device="cpu", live_plot=True)
-    assert [kind for kind, _ in shown] == ["display", "update", "update"]
-    assert "3 epochs" in shown[-1][1].alt
+    with pytest.raises(ValueError, match=r"callbacks\[0\] is the class PrintEpochs; pass an instance"):
+        train.fit(small_cnn(), batches, batches, 1, 0.1, device="cpu", callbacks=[train.PrintEpochs])
+    with pytest.raises(ValueError, match="must be a list of callbacks"):
+        train.fit(small_cnn(), batches, batches, 1, 0.1, device="cpu", callbacks=train.PrintEpochs())
+    with pytest.raises(ValueError, match=r"callbacks\[1\] \(str\) has none of the methods on_train_begin"):
+        train.fit(small_cnn(), batches, batches, 1, 0.1, device="cpu", callbacks=[train.PrintEpochs(), "x"])
+
+
+def test_save_checkpoint_callback_restores_and_checks_hyper_parameters(tmp_path):
+    batches = as_list(*blobs(64, seed=1), 32)
+    net = small_cnn()
+    train.fit(net, batches, batches, 1, 0.1, device="cpu", callbacks=[train.SaveCheckpoint(tmp_path)])
+    other = small_cnn()
+    epoch, history = train.SaveCheckpoint(tmp_path).restore(other, torch.optim.SGD(other.parameters(), lr=0.1))
+    assert epoch == 1 and history.epochs == 1
+    for a, b in zip(net.state_dict().values(), other.state_dict().values()):
+        assert torch.equal(a, b)
+    with pytest.raises(ValueError, match="'momentum': 0.9"):
+        train.SaveCheckpoint(tmp_path).restore(other, torch.optim.SGD(other.parameters(), lr=0.1, momentum=0.9))
+    assert train.SaveCheckpoint(tmp_path / "empty").restore(other, torch.optim.SGD(other.parameters(), lr=1)) is None
+
+
+def test_the_training_package_imports_no_pictures():
+    """cnnguide.train knows no figures: importing it, and training with it, loads neither
+    cnnguide.figures nor matplotlib."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, torch\n"
+        "from torch import nn\n"
+        "import cnnguide.train as train\n"
+        "X, y = torch.randn(64, 4), torch.randint(0, 2, (64,))\n"
+        "batches = [(X[:32], y[:32]), (X[32:], y[32:])]\n"
+        "train.fit(nn.Linear(4, 2), batches, batches, 1, 0.1, device='cpu', callbacks=[train.PrintEpochs()])\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('cnnguide.figures', 'matplotlib'))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                            env={**__import__("os").environ, "OMP_NUM_THREADS": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+    assert result.stdout.startswith("epoch 1/1: loss ")

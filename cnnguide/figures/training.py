@@ -2,26 +2,31 @@
 
 They draw what :func:`cnnguide.train.fit` recorded (a
 :class:`~cnnguide.train.History`), what a network predicted, and the counts of
-:func:`cnnguide.metrics.confusion_matrix`.
+:func:`cnnguide.metrics.confusion_matrix`. :class:`LivePlot` is the callback
+that redraws the curves in a notebook while ``fit`` runs.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
 import torch
 
+from ..train.callbacks import Callback
 from ._base import BookFigure, new_figure
 
-__all__ = ["confusion_matrix_figure", "plot_history", "prediction_grid"]
+__all__ = ["LivePlot", "confusion_matrix_figure", "plot_history", "prediction_grid"]
 
 _SERIES = ("train_loss", "train_acc", "test_acc")
+_POINTS = {"train_loss": "point_train_loss", "train_acc": "point_train_acc"}
 _LABELS = {"train_loss": "train loss", "train_acc": "train acc", "test_acc": "test acc"}
 _COLOURS = {"train_loss": "tab:blue", "train_acc": "tab:orange", "test_acc": "tab:green"}
 
 
-def _series(history, source: str) -> dict[str, list[float]]:
+def _series(history, source: str) -> dict[str, tuple[list[float], list[float]]]:
+    """``name -> (x, y)``: the points within epochs where there are any, else one per epoch."""
     record = history if isinstance(history, Mapping) else history.to_dict()
     missing = [name for name in _SERIES if name not in record]
     if missing:
@@ -29,17 +34,34 @@ def _series(history, source: str) -> dict[str, list[float]]:
     values = {name: [float(v) for v in record[name]] for name in _SERIES}
     if len({len(v) for v in values.values()}) != 1 or not values["train_loss"]:
         raise ValueError(f"{source} must have the same, non-zero number of epochs in every series")
-    return values
+    epochs = [float(e) for e in range(1, len(values["train_loss"]) + 1)]
+    curves = {name: (epochs, values[name]) for name in _SERIES}
+    points = {name: [float(v) for v in record.get(name) or []] for name in ("point_epoch", *_POINTS.values())}
+    if points["point_epoch"]:
+        if len({len(v) for v in points.values()}) != 1:
+            raise ValueError(f"{source}'s point series differ in length: "
+                             f"{ {name: len(v) for name, v in points.items()} }")
+        for name, point_name in _POINTS.items():
+            curves[name] = (points["point_epoch"], points[point_name])
+    return curves
 
 
 def plot_history(history, title: str | None = None, recorded=None,
                  recorded_label: str = "recorded") -> BookFigure:
-    """Loss (left) and accuracies (right) per epoch of a training run.
+    """Loss (left) and accuracies (right) of a training run, against epochs.
+
+    Where the history has points within the epochs (:func:`cnnguide.train.fit`
+    records 5 per epoch by default), the training loss and accuracy are drawn
+    through them, at fractional epochs, so that even a 2-epoch run is a curve;
+    the test accuracy is measured once per epoch and drawn at each epoch's end.
+    A history without points (saved before they existed) is drawn one point
+    per epoch.
 
     Parameters
     ----------
     history : History or mapping
-        Anything with lists ``train_loss``, ``train_acc``, ``test_acc``.
+        Anything with lists ``train_loss``, ``train_acc``, ``test_acc`` (and
+        optionally ``point_epoch``, ``point_train_loss``, ``point_train_acc``).
     title : str, optional
     recorded : History or mapping, optional
         Another run (e.g. a recorded GPU run) drawn dashed for comparison.
@@ -51,32 +73,97 @@ def plot_history(history, title: str | None = None, recorded=None,
     >>> fig = plot_history({"train_loss": [2.3, 0.9], "train_acc": [0.1, 0.65], "test_acc": [0.3, 0.7]})
     >>> fig.alt
     'Training curves over 2 epochs: the training loss goes from 2.300 to 0.900; test accuracy ends at 0.700.'
+
+    With two points per epoch, the training curves have four points:
+
+    >>> fig = plot_history({"train_loss": [1.6, 0.9], "train_acc": [0.4, 0.65], "test_acc": [0.5, 0.7],
+    ...                     "point_epoch": [0.5, 1, 1.5, 2], "point_train_loss": [2.0, 1.6, 1.0, 0.9],
+    ...                     "point_train_acc": [0.3, 0.4, 0.6, 0.65]})
+    >>> fig.axes[0].lines[0].get_xdata().tolist(), fig.axes[1].lines[1].get_xdata().tolist()
+    ([0.5, 1.0, 1.5, 2.0], [1.0, 2.0])
     """
-    values = _series(history, "history")
+    curves = _series(history, "history")
     other = _series(recorded, "recorded") if recorded is not None else None
-    n = len(values["train_loss"])
-    alt = (f"Training curves over {n} epoch{'s' if n > 1 else ''}: the training loss goes from "
-           f"{values['train_loss'][0]:.3f} to {values['train_loss'][-1]:.3f}; "
-           f"test accuracy ends at {values['test_acc'][-1]:.3f}")
+    n = len(curves["test_acc"][1])
+    loss = curves["train_loss"][1]
+    within = curves["train_loss"][0] != curves["test_acc"][0]  # drawn through points within the epochs
+    alt = (f"Training curves over {n} epoch{'s' if n > 1 else ''}"
+           + (f", the training loss and accuracy at {len(loss)} points within the epochs" if within else "")
+           + f": the training loss goes from {loss[0]:.3f} to {loss[-1]:.3f}; "
+           f"test accuracy ends at {curves['test_acc'][1][-1]:.3f}")
     if other is not None:
-        alt += f" ({recorded_label} run, dashed: {other['test_acc'][-1]:.3f})"
+        alt += f" ({recorded_label} run, dashed: {other['test_acc'][1][-1]:.3f})"
     fig, (ax_loss, ax_acc) = new_figure(alt + ".", 1, 2, figsize=(8, 3))
     for ax, names in ((ax_loss, ("train_loss",)), (ax_acc, ("train_acc", "test_acc"))):
         for name in names:
-            epochs = np.arange(1, n + 1)
-            ax.plot(epochs, values[name], "o-", color=_COLOURS[name], label=_LABELS[name], markersize=3)
+            x, y = curves[name]
+            dense = len(x) > n  # a curve through points within the epochs: no marker at each
+            ax.plot(x, y, "-" if dense else "o-", color=_COLOURS[name], label=_LABELS[name], markersize=3)
             if other is not None:
-                ax.plot(np.arange(1, len(other[name]) + 1), other[name], "--", color=_COLOURS[name],
-                        alpha=0.7, label=f"{_LABELS[name]} ({recorded_label})")
+                ax.plot(*other[name], "--", color=_COLOURS[name], alpha=0.7,
+                        label=f"{_LABELS[name]} ({recorded_label})")
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
         ax.xaxis.get_major_locator().set_params(integer=True)
+        if within or (other is not None and other["train_loss"][0] != other["test_acc"][0]):
+            ax.set_xlim(left=0)  # the curves start within the first epoch
     ax_loss.set_ylabel("cross-entropy")
     ax_acc.set_ylabel("accuracy")
     if title:
         fig.suptitle(title)
     return fig
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
+
+
+class LivePlot(Callback):
+    """A :func:`~cnnguide.train.fit` callback: in a notebook, redraw the curves in place after each epoch.
+
+    Each epoch replaces the figure of one output with :func:`plot_history` of
+    the run so far, titled with the epoch; a new ``fit`` call starts a new
+    output. Outside a notebook (no IPython) it warns when made and draws nothing.
+
+    Parameters
+    ----------
+    title : str, optional
+        Put before "epoch k of n" in the figure's title.
+
+    Examples
+    --------
+    ::
+
+        from cnnguide import figures, train
+        history = train.fit(net, train_iter, test_iter, 10, 0.9, callbacks=[figures.LivePlot()])
+    """
+
+    def __init__(self, title: str | None = None):
+        self.title = title
+        self.handle = None
+        self.enabled = _in_notebook()
+        if not self.enabled:
+            warnings.warn("LivePlot needs a notebook (IPython); it will draw nothing", stacklevel=2)
+
+    def on_train_begin(self, history, *, epoch, num_epochs, net, optimizer):
+        self.handle = None
+
+    def on_epoch_end(self, history, *, epoch, num_epochs, net, optimizer):
+        if not self.enabled:
+            return
+        from IPython.display import display
+
+        label = f"epoch {epoch} of {num_epochs}"
+        fig = plot_history(history, title=f"{self.title}, {label}" if self.title else label)
+        if self.handle is None:
+            self.handle = display(fig, display_id=True)
+        else:
+            self.handle.update(fig)
 
 
 def _to_numpy_images(images) -> np.ndarray:

@@ -15,6 +15,7 @@ import torch
 __all__ = ["History", "run_metadata"]
 
 _SERIES = ("train_loss", "train_acc", "test_acc", "examples_per_sec", "epoch_seconds")
+_POINTS = ("point_epoch", "point_train_loss", "point_train_acc")
 
 
 def run_metadata(device=None) -> dict:
@@ -59,6 +60,14 @@ class History:
         Wall-clock time of the whole epoch, evaluation included.
     metadata : dict
         Free-form facts about the run (model, device, hyper-parameters...).
+    point_epoch, point_train_loss, point_train_acc : list of float
+        Points *within* the epochs, for curves that move between epoch ends
+        (as d2l's animator draws them): at each point, the training loss and
+        accuracy averaged over the batches of the epoch so far, and where the
+        point lies, in epochs (``1.4`` = 40 % into the second epoch).
+        :func:`~cnnguide.train.fit` records ``points_per_epoch`` of them per
+        epoch, the last at the epoch's end; empty in histories saved before
+        points existed.
 
     Examples
     --------
@@ -67,6 +76,9 @@ class History:
     (2, 0.82)
     >>> print(h)
     2 epochs: loss 0.500, train acc 0.800, test acc 0.820, 11000.0 examples/sec
+    >>> h.append_point(0.5, 1.2, 0.45)
+    >>> h.points
+    [(0.5, 1.2, 0.45)]
     """
 
     train_loss: list[float] = field(default_factory=list)
@@ -75,11 +87,15 @@ class History:
     examples_per_sec: list[float] = field(default_factory=list)
     epoch_seconds: list[float] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)
+    point_epoch: list[float] = field(default_factory=list)
+    point_train_loss: list[float] = field(default_factory=list)
+    point_train_acc: list[float] = field(default_factory=list)
 
     def __post_init__(self):
-        lengths = {name: len(getattr(self, name)) for name in _SERIES}
-        if len(set(lengths.values())) > 1:
-            raise ValueError(f"all series of a History must have the same length, got {lengths}")
+        for kind, series in (("series", _SERIES), ("point series", _POINTS)):
+            lengths = {name: len(getattr(self, name)) for name in series}
+            if len(set(lengths.values())) > 1:
+                raise ValueError(f"all {kind} of a History must have the same length, got {lengths}")
 
     @property
     def epochs(self) -> int:
@@ -93,18 +109,32 @@ class History:
             raise ValueError("the history is empty")
         return {name: getattr(self, name)[-1] for name in _SERIES}
 
+    @property
+    def points(self) -> list[tuple[float, float, float]]:
+        """The within-epoch points as ``(epoch, train_loss, train_acc)`` tuples."""
+        return list(zip(self.point_epoch, self.point_train_loss, self.point_train_acc))
+
     def append(self, train_loss, train_acc, test_acc, examples_per_sec, epoch_seconds) -> None:
         """Record one epoch."""
         for name, value in zip(_SERIES, (train_loss, train_acc, test_acc, examples_per_sec, epoch_seconds)):
             getattr(self, name).append(float(value))
 
+    def append_point(self, epoch, train_loss, train_acc) -> None:
+        """Record one point within an epoch; ``epoch`` is fractional (``1.4``)."""
+        for name, value in zip(_POINTS, (epoch, train_loss, train_acc)):
+            getattr(self, name).append(float(value))
+
     def to_dict(self) -> dict:
-        """The series (lists of floats) and the metadata, as plain Python."""
-        return {**{name: list(getattr(self, name)) for name in _SERIES}, "metadata": dict(self.metadata)}
+        """The series (lists of floats), the points and the metadata, as plain Python."""
+        return {**{name: list(getattr(self, name)) for name in (*_SERIES, *_POINTS)},
+                "metadata": dict(self.metadata)}
 
     @classmethod
     def from_dict(cls, data: dict) -> History:
-        """Inverse of :meth:`to_dict`; unknown keys raise ``ValueError``."""
+        """Inverse of :meth:`to_dict`; unknown keys raise ``ValueError``.
+
+        The point series may be absent (files written before they existed).
+        """
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:
@@ -135,15 +165,22 @@ class History:
         return cls.from_dict(json.loads(Path(path).read_text()))
 
     def save_csv(self, path) -> Path:
-        """Write one row per epoch: ``epoch, train_loss, train_acc, test_acc, ...``."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["epoch", *_SERIES])
-            for i in range(self.epochs):
-                writer.writerow([i + 1, *(getattr(self, name)[i] for name in _SERIES)])
-        return path
+        """Write one row per epoch: ``epoch, train_loss, train_acc, test_acc, ...``.
+
+        The points within epochs have rows of their own, in the file that
+        :meth:`save_points_csv` writes.
+        """
+        return _write_csv(path, ["epoch", *_SERIES],
+                          ([i + 1, *(getattr(self, name)[i] for name in _SERIES)] for i in range(self.epochs)))
+
+    def save_points_csv(self, path) -> Path:
+        """Write one row per point within the epochs: ``epoch, train_loss, train_acc``.
+
+        ``epoch`` is fractional (``1.4`` = 40 % into the second epoch); the
+        losses and accuracies are those of :attr:`point_train_loss` and
+        :attr:`point_train_acc`.
+        """
+        return _write_csv(path, ["epoch", "train_loss", "train_acc"], self.points)
 
     def __str__(self) -> str:
         if not self.epochs:
@@ -151,3 +188,13 @@ class History:
         f = self.final
         return (f"{self.epochs} epochs: loss {f['train_loss']:.3f}, train acc {f['train_acc']:.3f}, "
                 f"test acc {f['test_acc']:.3f}, {f['examples_per_sec']:.1f} examples/sec")
+
+
+def _write_csv(path, header, rows) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

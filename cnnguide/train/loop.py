@@ -4,23 +4,27 @@ d2l's loop calls ``float()`` on the loss and the accuracy after every batch.
 Each call makes the CPU wait until the GPU has finished that batch, so the GPU
 idles while Python prepares the next one. Here the loss sum, the number of
 correct predictions and the index of the first non-finite loss stay on the
-device as tensors, and are read once per epoch. On CUDA the loop also uses
-bf16 autocast, channels-last tensors and cuDNN's autotuner.
+device as tensors, and are read once per epoch, plus at the few points within
+it that the training curves show. On CUDA the loop also uses bf16 autocast,
+channels-last tensors and cuDNN's autotuner.
+
+Everything else a run may do -- print a line per epoch, save checkpoints, redraw
+a plot -- is a callback (:mod:`cnnguide.train.callbacks`), so :func:`fit` is the
+loop and nothing more.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import time
-import warnings
 from collections.abc import Iterator
 
 import torch
 from torch import nn
 
-from .checkpoint import load_checkpoint, save_checkpoint
+from ..devices import autocast, batches_on, device_of, try_gpu
+from .callbacks import HOOKS, Callback, SaveCheckpoint
 from .history import History, run_metadata
 
 __all__ = ["NonFiniteLossError", "evaluate_accuracy", "fit", "try_gpu"]
@@ -46,17 +50,6 @@ class NonFiniteLossError(FloatingPointError):
             "the learning rate is probably too high for this network")
 
 
-def try_gpu(i: int = 0) -> torch.device:
-    """The ``i``-th CUDA GPU if there is one, else the CPU.
-
-    Examples
-    --------
-    >>> try_gpu(99)
-    device(type='cpu')
-    """
-    return torch.device(f"cuda:{i}") if torch.cuda.device_count() > i else torch.device("cpu")
-
-
 def _check_reiterable(name: str, data_iter) -> None:
     # Not iter(data_iter) is data_iter: that would start a DataLoader's workers.
     if isinstance(data_iter, Iterator):
@@ -65,30 +58,13 @@ def _check_reiterable(name: str, data_iter) -> None:
             f"got a one-shot iterator of type {type(data_iter).__name__}")
 
 
-def _autocast(device: torch.device, amp):
-    """``amp``: None (bf16 on CUDA, off elsewhere), False, or a dtype."""
-    if amp is None:
-        amp = torch.bfloat16 if device.type == "cuda" else False
-    if amp is False:
-        return contextlib.nullcontext()
-    return torch.autocast(device.type, dtype=amp)
-
-
-def _batches(data_iter, device, channels_last):
-    for X, y in data_iter:
-        X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
-        if channels_last and X.dim() == 4:
-            X = X.contiguous(memory_format=torch.channels_last)
-        yield X, y
-
-
 def _accuracy_counts(net, data_iter, device, amp, channels_last):
     """(correct, total) over ``data_iter``, with a single host sync at the end."""
     net.eval()
     correct = torch.zeros((), dtype=torch.int64, device=device)
     total = 0
-    with torch.inference_mode(), _autocast(device, amp):
-        for X, y in _batches(data_iter, device, channels_last):
+    with torch.inference_mode(), autocast(device, amp):
+        for X, y in batches_on(data_iter, device, channels_last):
             correct += (net(X).argmax(dim=1) == y).sum()
             total += y.shape[0]
     return int(correct), total
@@ -116,10 +92,7 @@ def evaluate_accuracy(net: nn.Module, data_iter, device=None, *, amp=None) -> fl
     >>> evaluate_accuracy(net, [(torch.tensor([[1., 0.], [0., 1.], [2., 3.]]), torch.tensor([0, 1, 0]))])
     0.666...
     """
-    if device is None:
-        param = next(net.parameters(), None)
-        device = param.device if param is not None else torch.device("cpu")
-    correct, total = _accuracy_counts(net, data_iter, torch.device(device), amp, False)
+    correct, total = _accuracy_counts(net, data_iter, device_of(net, device), amp, False)
     if total == 0:
         raise ValueError("data_iter yielded no examples")
     return correct / total
@@ -134,10 +107,64 @@ def _xavier(module: nn.Module) -> None:
         nn.init.xavier_uniform_(module.weight)
 
 
+def _initialise(net: nn.Module, init, seed: int | None) -> None:
+    if seed is not None:
+        torch.manual_seed(seed)
+    if init == "xavier":
+        net.apply(_xavier)
+    elif callable(init):
+        net.apply(init)
+    elif init is not None:
+        raise ValueError(f"init must be 'xavier', None or a callable, got {init!r}")
+
+
 def _checks_each_batch(device: torch.device) -> bool:
     """Whether to test each loss on the host at once: on a CPU there is no
     queue of kernels to stall, so that costs nothing; on a GPU it would."""
     return device.type == "cpu"
+
+
+class _EpochSums:
+    """The training loss sum, the correct predictions and the first non-finite
+    batch of one epoch, kept on the device: adding a batch never waits for it."""
+
+    def __init__(self, device: torch.device):
+        accumulate = torch.float32 if device.type == "mps" else torch.float64  # MPS has no float64
+        self.host_check = _checks_each_batch(device)
+        self.loss = torch.zeros((), dtype=accumulate, device=device)
+        self.correct = torch.zeros((), dtype=torch.int64, device=device)
+        self.first_bad = torch.full((), _NO_BAD_BATCH, dtype=torch.int64, device=device)
+        self.examples = 0
+
+    @torch.no_grad()
+    def add(self, epoch: int, batch: int, loss: torch.Tensor, y_hat: torch.Tensor, y: torch.Tensor) -> None:
+        loss = loss.detach()
+        if self.host_check:
+            if not torch.isfinite(loss):
+                raise NonFiniteLossError(epoch, batch)
+        else:
+            self.first_bad = torch.minimum(self.first_bad, torch.where(torch.isfinite(loss), _NO_BAD_BATCH, batch))
+        self.loss += loss.to(self.loss.dtype) * y.shape[0]
+        self.correct += (y_hat.argmax(dim=1) == y).sum()
+        self.examples += y.shape[0]
+
+    def means(self) -> tuple[float, float, float]:
+        """(mean loss, accuracy, first bad batch) so far: one host sync."""
+        loss, correct, bad = torch.stack([self.loss.double(), self.correct.double(),
+                                          self.first_bad.double()]).tolist()
+        return loss / self.examples, correct / self.examples, bad
+
+
+def _point_batches(num_batches: int | None, points_per_epoch: int) -> set[int]:
+    """The batch counts, from 1, after which a point is recorded: evenly spaced, the
+    last at the epoch's end (just the end when the number of batches is unknown).
+
+    >>> sorted(_point_batches(235, 5)), sorted(_point_batches(3, 5)), _point_batches(None, 5)
+    ([47, 94, 141, 188, 235], [1, 2, 3], set())
+    """
+    if not num_batches or not points_per_epoch:
+        return set()
+    return {-(-k * num_batches // points_per_epoch) for k in range(1, points_per_epoch + 1)}
 
 
 def _show_progress(progress) -> bool:
@@ -148,40 +175,37 @@ def _show_progress(progress) -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-class _LivePlot:
-    """Redraws the curves of a history in one notebook output, in place."""
+def _progress_bar(progress, total: int | None):
+    """A tqdm bar over the batches, or a disabled one whose methods do nothing."""
+    if _show_progress(progress):
+        from tqdm.auto import tqdm
 
-    def __init__(self):
-        self.handle = None
-        try:
-            from IPython import get_ipython
-        except ImportError:
-            get_ipython = lambda: None  # noqa: E731
-        if get_ipython() is None:
-            warnings.warn("live_plot needs a notebook (IPython); ignored", stacklevel=3)
-            self.enabled = False
-        else:
-            self.enabled = True
+        return tqdm(total=total, unit="batch", dynamic_ncols=True)
+    from tqdm import tqdm
 
-    def update(self, history: History, num_epochs: int) -> None:
-        if not self.enabled:
-            return
-        from IPython.display import display
+    return tqdm(total=total, disable=True)
 
-        from ..figures.training import plot_history
 
-        fig = plot_history(history, title=f"epoch {history.epochs} of {num_epochs}")
-        if self.handle is None:
-            self.handle = display(fig, display_id=True)
-        else:
-            self.handle.update(fig)
+def _check_callbacks(callbacks) -> list:
+    if any(hasattr(callbacks, hook) for hook in HOOKS):
+        raise ValueError(f"callbacks must be a list of callbacks, got one {type(callbacks).__name__}; "
+                         "pass callbacks=[...]")
+    callbacks = list(callbacks)
+    for i, callback in enumerate(callbacks):
+        if isinstance(callback, type):
+            raise ValueError(f"callbacks[{i}] is the class {callback.__name__}; pass an instance, "
+                             f"{callback.__name__}(...)")
+        if not any(callable(getattr(callback, hook, None)) for hook in HOOKS):
+            raise ValueError(f"callbacks[{i}] ({type(callback).__name__}) has none of the methods "
+                             f"{', '.join(HOOKS)}")
+    return callbacks
 
 
 def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, device=None, *,
         init="xavier", momentum: float = 0.0, weight_decay: float = 0.0, seed: int | None = None,
         amp=None, channels_last: bool | None = None, compile: bool = False,
-        progress: bool | None = None, verbose: bool = False,
-        checkpoint_dir=None, resume: bool = False, live_plot: bool = False) -> History:
+        points_per_epoch: int = 5, callbacks=(), progress: bool | None = None,
+        checkpoint_dir=None, resume: bool = False) -> History:
     """Train ``net`` for classification with SGD and cross-entropy; return its :class:`History`.
 
     Same semantics as d2l's ``train_ch6``: Xavier-uniform weights, plain
@@ -220,26 +244,34 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
     compile : bool
         Run the network through :func:`torch.compile` (pays off on GPUs for
         long runs; compiling costs tens of seconds).
+    points_per_epoch : int
+        How many points of the training curves to record within each epoch,
+        at evenly spaced batches, the last at the epoch's end (as d2l's
+        animator, which draws 5): the loss and accuracy averaged over the
+        epoch's batches so far, in :attr:`History.point_epoch` and its
+        companions. Each point reads the device once; 0 records none. When
+        ``train_iter`` has no ``len``, only the epoch's end is recorded.
+    callbacks : sequence of callbacks
+        Called around the loop, in order (see :mod:`cnnguide.train.callbacks`):
+        e.g. :class:`~cnnguide.train.PrintEpochs` prints one line per epoch,
+        :class:`cnnguide.figures.LivePlot` redraws the curves in a notebook.
     progress : bool, optional
         A tqdm bar; ``None`` shows it only when stderr is a terminal and ``CI``
         is unset, so site builds and CI logs stay clean.
-    verbose : bool
-        Print one line per epoch.
     checkpoint_dir : path-like, optional
         Save weights, optimizer, random generators and history there after
-        every epoch (see :mod:`cnnguide.train.checkpoint`).
+        every epoch (a :class:`~cnnguide.train.SaveCheckpoint` run before the
+        other callbacks).
     resume : bool
         Continue from the checkpoint in ``checkpoint_dir`` if there is one
         (otherwise start afresh); its hyper-parameters must match.
-    live_plot : bool
-        In a notebook, redraw the training curves in place after each epoch.
 
     Returns
     -------
     History
         Per-epoch ``train_loss``, ``train_acc``, ``test_acc``,
-        ``examples_per_sec``, ``epoch_seconds``; ``metadata`` has the device,
-        versions, date and hyper-parameters.
+        ``examples_per_sec``, ``epoch_seconds``; the points within epochs;
+        ``metadata`` has the device, versions, date and hyper-parameters.
 
     Raises
     ------
@@ -257,116 +289,97 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
     >>> history = fit(nn.Linear(2, 2), batches, batches, num_epochs=5, lr=0.5, device="cpu", seed=0)
     >>> history.epochs, history.test_acc[-1] > 0.9
     (5, True)
+    >>> history.point_epoch[:5]  # 4 batches an epoch: a point after each
+    [0.25, 0.5, 0.75, 1.0, 1.25]
     """
     if isinstance(num_epochs, bool) or not isinstance(num_epochs, int) or num_epochs < 0:
         raise ValueError(f"num_epochs must be a non-negative integer, got {num_epochs!r}")
     if not lr > 0:
         raise ValueError(f"lr must be positive, got {lr!r}")
+    if isinstance(points_per_epoch, bool) or not isinstance(points_per_epoch, int) or points_per_epoch < 0:
+        raise ValueError(f"points_per_epoch must be a non-negative integer, got {points_per_epoch!r}")
     if resume and checkpoint_dir is None:
         raise ValueError("resume=True needs a checkpoint_dir")
     _check_reiterable("train_iter", train_iter)
     _check_reiterable("test_iter", test_iter)
+    callbacks = _check_callbacks(callbacks)
     device = try_gpu() if device is None else torch.device(device)
     if channels_last is None:
         channels_last = device.type == "cuda"
 
-    if seed is not None:
-        torch.manual_seed(seed)
-    if init == "xavier":
-        net.apply(_xavier)
-    elif callable(init):
-        net.apply(init)
-    elif init is not None:
-        raise ValueError(f"init must be 'xavier', None or a callable, got {init!r}")
+    _initialise(net, init, seed)
     net.to(device)
     if channels_last:
         net.to(memory_format=torch.channels_last)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
-    options = {"lr": lr, "momentum": momentum, "weight_decay": weight_decay}
     history = History(metadata={
-        **run_metadata(device), "model": type(net).__name__, **options, "num_epochs": num_epochs,
+        **run_metadata(device), "model": type(net).__name__, "lr": lr, "momentum": momentum,
+        "weight_decay": weight_decay, "num_epochs": num_epochs,
         "batch_size": getattr(train_iter, "batch_size", None), "seed": seed,
         "amp": str(amp) if amp is not None else ("torch.bfloat16" if device.type == "cuda" else None),
-        "channels_last": channels_last, "compile": compile})
+        "channels_last": channels_last, "compile": compile, "points_per_epoch": points_per_epoch})
     start = 0
-    if resume:
-        loaded = load_checkpoint(checkpoint_dir, net, optimizer)
-        if loaded is not None:
-            start, history, saved = loaded
-            if saved != options:
-                raise ValueError(f"the checkpoint in {checkpoint_dir} was made with {saved}, "
-                                 f"but fit was called with {options}")
+    if checkpoint_dir is not None:
+        saver = SaveCheckpoint(checkpoint_dir)
+        callbacks.insert(0, saver)  # first, so an epoch is saved even if a later callback fails
+        restored = saver.restore(net, optimizer) if resume else None
+        if restored is not None:
+            start, history = restored
             history.metadata["num_epochs"] = num_epochs
+
+    # Each callback's hooks, less the base class's do-nothing ones (on_batch_end runs on every batch).
+    hooks = {hook: [getattr(c, hook) for c in callbacks if callable(getattr(c, hook, None))
+                    and getattr(type(c), hook, None) is not getattr(Callback, hook)] for hook in HOOKS}
+
+    def notify(hook: str, epoch: int, **batch) -> None:
+        for method in hooks[hook]:
+            method(history, epoch=epoch, **batch, num_epochs=num_epochs, net=net, optimizer=optimizer)
 
     model = torch.compile(net) if compile else net
     loss_fn = nn.CrossEntropyLoss()
-    show = _show_progress(progress)
-    plot = _LivePlot() if live_plot else None
-    bar = None
-    if show:
-        from tqdm.auto import tqdm
-
-        total = (num_epochs - start) * len(train_iter) if hasattr(train_iter, "__len__") else None
-        bar = tqdm(total=total, unit="batch", dynamic_ncols=True)
-    accumulate = torch.float32 if device.type == "mps" else torch.float64
+    num_batches = len(train_iter) if hasattr(train_iter, "__len__") else None
+    points = _point_batches(num_batches, points_per_epoch)
+    bar = _progress_bar(progress, (num_epochs - start) * num_batches if num_batches is not None else None)
     benchmark = torch.backends.cudnn.benchmark
     torch.backends.cudnn.benchmark = device.type == "cuda" or benchmark
     try:
+        notify("on_train_begin", start)
         for epoch in range(start, num_epochs):
             tic = time.perf_counter()
             if hasattr(train_iter, "set_epoch"):
                 train_iter.set_epoch(epoch)
-            if bar is not None:
-                bar.set_description(f"epoch {epoch + 1}/{num_epochs}")
+            bar.set_description(f"epoch {epoch + 1}/{num_epochs}")
             model.train()
-            loss_sum = torch.zeros((), dtype=accumulate, device=device)
-            correct = torch.zeros((), dtype=torch.int64, device=device)
-            first_bad = torch.full((), _NO_BAD_BATCH, dtype=torch.int64, device=device)
-            n = 0
-            for i, (X, y) in enumerate(_batches(train_iter, device, channels_last)):
+            sums = _EpochSums(device)
+            for i, (X, y) in enumerate(batches_on(train_iter, device, channels_last)):
                 optimizer.zero_grad(set_to_none=True)
-                with _autocast(device, amp):
+                with autocast(device, amp):
                     y_hat = model(X)
                     loss = loss_fn(y_hat, y)
                 loss.backward()
                 optimizer.step()
-                with torch.no_grad():
-                    loss = loss.detach()
-                    if _checks_each_batch(device):
-                        if not torch.isfinite(loss):
-                            raise NonFiniteLossError(epoch + 1, i)
-                    else:
-                        first_bad = torch.minimum(
-                            first_bad, torch.where(torch.isfinite(loss), _NO_BAD_BATCH, i))
-                    loss_sum += loss.to(accumulate) * y.shape[0]
-                    correct += (y_hat.argmax(dim=1) == y).sum()
-                n += y.shape[0]
-                if bar is not None:
-                    bar.update()
-            if n == 0:
+                sums.add(epoch + 1, i, loss, y_hat, y)  # on the device: no waiting for the GPU
+                if i + 1 in points and i + 1 < num_batches:  # the last point comes with the epoch's end
+                    history.append_point(epoch + (i + 1) / num_batches, *sums.means()[:2])
+                notify("on_batch_end", epoch + 1, batch=i)
+                bar.update()
+            if sums.examples == 0:
                 raise ValueError("train_iter yielded no batches")
-            loss_total, correct_total, bad = torch.stack(
-                [loss_sum.double(), correct.double(), first_bad.double()]).tolist()  # the one sync
+            train_loss, train_acc, bad = sums.means()  # waits for the GPU, as each point did
             train_seconds = time.perf_counter() - tic
             if bad < _NO_BAD_BATCH:
                 raise NonFiniteLossError(epoch + 1, int(bad))
+            if points_per_epoch:
+                history.append_point(epoch + 1, train_loss, train_acc)
             test_correct, test_total = _accuracy_counts(model, test_iter, device, amp, channels_last)
             if test_total == 0:
                 raise ValueError("test_iter yielded no examples")
-            history.append(loss_total / n, correct_total / n, test_correct / test_total,
-                           n / train_seconds, time.perf_counter() - tic)
-            if checkpoint_dir is not None:
-                save_checkpoint(checkpoint_dir, net, optimizer, epoch + 1, history, options)
-            if verbose:
-                print(f"epoch {epoch + 1}/{num_epochs}: loss {history.train_loss[-1]:.3f}, "
-                      f"train acc {history.train_acc[-1]:.3f}, test acc {history.test_acc[-1]:.3f}, "
-                      f"{history.examples_per_sec[-1]:.1f} examples/sec on {device}")
-            if bar is not None:
-                bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}", test_acc=f"{history.test_acc[-1]:.3f}")
-            if plot is not None:
-                plot.update(history, num_epochs)
+            history.append(train_loss, train_acc, test_correct / test_total,
+                           sums.examples / train_seconds, time.perf_counter() - tic)
+            bar.set_postfix(loss=f"{train_loss:.3f}", test_acc=f"{history.test_acc[-1]:.3f}")
+            notify("on_epoch_end", epoch + 1)
+        notify("on_train_end", num_epochs)
     finally:
         torch.backends.cudnn.benchmark = benchmark
-        if bar is not None:
-            bar.close()
+        bar.close()
     return history

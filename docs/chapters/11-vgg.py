@@ -180,7 +180,8 @@ train_iter, test_iter = data.load_fashion_mnist(32, device="cpu", train_size=150
 print(f"{len(train_iter)} batches per epoch, {4 * len(train_iter):,} SGD steps in all; "
       f"{len(test_iter.labels):,} test images")
 tic = time.perf_counter()
-history = train.fit(small_vgg, train_iter, test_iter, num_epochs=4, lr=0.1, device="cpu", seed=0, verbose=True)
+history = train.fit(small_vgg, train_iter, test_iter, num_epochs=4, lr=0.1,
+                    device="cpu", seed=0, callbacks=[train.PrintEpochs()])
 print(f"trained in {time.perf_counter() - tic:.1f} s")
 
 # %%

@@ -179,7 +179,8 @@ resnet = models.create("resnet18", num_classes=10, in_channels=1)
 train_iter, test_iter = data.load_fashion_mnist(128, resize=32, device="cpu", train_size=6000, test_size=1000, seed=0)
 print(f"{len(train_iter)} batches per epoch, {2 * len(train_iter)} SGD steps in all")
 tic = time.perf_counter()
-history = train.fit(resnet, train_iter, test_iter, num_epochs=2, lr=0.025, device="cpu", seed=0, verbose=True)
+history = train.fit(resnet, train_iter, test_iter, num_epochs=2, lr=0.025, device="cpu",
+                    seed=0, callbacks=[train.PrintEpochs()])
 print(f"trained in {time.perf_counter() - tic:.1f} s")
 
 # %%

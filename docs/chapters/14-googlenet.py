@@ -219,7 +219,7 @@ net = models.create("googlenet", num_classes=10, in_channels=1)
 train_iter, test_iter = data.load_fashion_mnist(64, device="cpu", train_size=6144, test_size=1000, seed=0)
 tic = time.perf_counter()
 history = train.fit(net, train_iter, test_iter, num_epochs=4, lr=0.005, momentum=0.9, init=None,
-                    device="cpu", seed=0, verbose=True)
+                    device="cpu", seed=0, callbacks=[train.PrintEpochs()])
 steps = 4 * len(train_iter)
 print(f"trained in {time.perf_counter() - tic:.1f} s ({steps} SGD steps; the full recipe takes "
       f"{10 * -(-60_000 // 128):,}); test accuracy on the first {len(test_iter.labels):,} test images")

@@ -155,7 +155,8 @@ EPOCHS = 6
 densenet = models.create("densenet_small", num_classes=10, in_channels=1)
 train_iter, test_iter = data.load_fashion_mnist(256, resize=32, device="cpu", train_size=6144, test_size=1000, seed=0)
 tic = time.perf_counter()
-history = train.fit(densenet, train_iter, test_iter, num_epochs=EPOCHS, lr=0.1, device="cpu", seed=0, verbose=True)
+history = train.fit(densenet, train_iter, test_iter, num_epochs=EPOCHS, lr=0.1, device="cpu", seed=0,
+                    callbacks=[train.PrintEpochs()])
 print(f"trained in {time.perf_counter() - tic:.1f} s ({EPOCHS * len(train_iter)} SGD steps); "
       f"test accuracy on the first {len(test_iter.labels):,} test images")
 
