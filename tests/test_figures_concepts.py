@@ -5,19 +5,24 @@ import pytest
 import torch
 from torch import nn
 
+from cnnguide import figures
 from cnnguide.figures import BookFigure
-from cnnguide.figures.concepts import (
-    activation_curves,
-    feature_map_grid,
-    kernel_grid,
-    parameter_count_bars,
-    parameter_growth,
-    receptive_field_growth,
-    receptive_field_vs_depth,
-)
+from cnnguide.figures.activations import activation_curves
+from cnnguide.figures.feature_maps import feature_map_grid, kernel_grid
+from cnnguide.figures.parameters import parameter_count_bars, parameter_growth
+from cnnguide.figures.receptive_fields import receptive_field_growth, receptive_field_vs_depth
 from cnnguide.ops import conv_param_count, dense_param_count, receptive_field
 
 RESNET_STEM = [(7, 2), (3, 2)]
+
+
+def test_one_module_per_subject_and_the_old_names_still_work():
+    from cnnguide.figures import concepts
+
+    for name in concepts.__all__:
+        assert getattr(concepts, name) is getattr(figures, name) is globals()[name]
+    assert {getattr(figures, name).__module__.rsplit(".", 1)[1] for name in concepts.__all__} == {
+        "activations", "feature_maps", "parameters", "receptive_fields"}
 
 
 def assert_renders(fig):

@@ -9,8 +9,12 @@ or read from a model; nothing on a figure is typed in by hand.
 - :mod:`~cnnguide.figures.pooling` -- max and average pooling, shift invariance;
 - :mod:`~cnnguide.figures.transposed` -- transposed convolution: scattered kernel copies, zero insertion;
 - :mod:`~cnnguide.figures.gan_points` -- a GAN on 2-D data: samples over training, the discriminator's surface;
-- :mod:`~cnnguide.figures.concepts` -- activations, receptive fields, parameter counts, feature maps;
-- :mod:`~cnnguide.figures.training` -- training curves, predictions, confusion matrices;
+- :mod:`~cnnguide.figures.parameters` -- parameter counts: dense vs convolution, modules side by side;
+- :mod:`~cnnguide.figures.activations` -- activation functions and their derivatives;
+- :mod:`~cnnguide.figures.receptive_fields` -- the pixels one unit sees, layer after layer;
+- :mod:`~cnnguide.figures.feature_maps` -- a layer's feature maps and a convolution's kernels;
+- :mod:`~cnnguide.figures.training` -- training curves (and :class:`LivePlot`, a ``fit`` callback), predictions,
+  confusion matrices;
 - :mod:`~cnnguide.figures.networks` -- gradient norms through the depth of a network;
 - :mod:`~cnnguide.figures.diagrams` -- architecture diagrams drawn from the model objects (LeNet; VGG,
   residual, Inception and dense blocks);
@@ -20,14 +24,16 @@ or read from a model; nothing on a figure is typed in by hand.
 from ._base import BookFigure, new_figure
 from .architectures import *  # noqa: F401,F403
 from .architectures import __all__ as _architectures_all
-from .concepts import *  # noqa: F401,F403
-from .concepts import __all__ as _concepts_all
+from .activations import *  # noqa: F401,F403
+from .activations import __all__ as _activations_all
 from .channels import *  # noqa: F401,F403
 from .channels import __all__ as _channels_all
 from .convolution import *  # noqa: F401,F403
 from .convolution import __all__ as _convolution_all
 from .diagrams import *  # noqa: F401,F403
 from .diagrams import __all__ as _diagrams_all
+from .feature_maps import *  # noqa: F401,F403
+from .feature_maps import __all__ as _feature_maps_all
 from .gan_points import *  # noqa: F401,F403
 from .gan_points import __all__ as _gan_points_all
 from .images import *  # noqa: F401,F403
@@ -35,8 +41,12 @@ from .listing import SourceListing, show_source
 from .images import __all__ as _images_all
 from .networks import *  # noqa: F401,F403
 from .networks import __all__ as _networks_all
+from .parameters import *  # noqa: F401,F403
+from .parameters import __all__ as _parameters_all
 from .pooling import *  # noqa: F401,F403
 from .pooling import __all__ as _pooling_all
+from .receptive_fields import *  # noqa: F401,F403
+from .receptive_fields import __all__ as _receptive_fields_all
 from .training import *  # noqa: F401,F403
 from .training import __all__ as _training_all
 from .transposed import *  # noqa: F401,F403
@@ -44,6 +54,7 @@ from .transposed import __all__ as _transposed_all
 
 __all__ = [
     "BookFigure", "new_figure", "SourceListing", "show_source",
-    *_convolution_all, *_channels_all, *_pooling_all, *_concepts_all, *_training_all, *_images_all,
+    *_convolution_all, *_channels_all, *_pooling_all, *_parameters_all, *_activations_all,
+    *_receptive_fields_all, *_feature_maps_all, *_training_all, *_images_all,
     *_networks_all, *_architectures_all, *_diagrams_all, *_transposed_all, *_gan_points_all,
 ]
