@@ -24,6 +24,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from .tables import Table
+
 __all__ = [
     "BENCHMARK_ACCURACY",
     "BENCHMARK_SOURCE",
@@ -160,16 +162,17 @@ def get_recipe(name: str) -> Recipe:
     return RECIPES[name]
 
 
-def recipe_table(names=None) -> str:
-    """The recipes as an aligned text table (what ``reproduce.py --dry-run`` prints).
+def recipe_table(names=None) -> Table:
+    """The recipes as a table: aligned text when printed (what ``reproduce.py --dry-run``
+    prints), an HTML table when a notebook displays it.
 
     Examples
     --------
     >>> print(recipe_table(["lenet", "resnet18"]))
-    network    model     options  image  batch  lr    epochs  book acc
+    network    model     options  image  batch    lr  epochs  book acc
     ------------------------------------------------------------------
-    LeNet-5    lenet     -        28x28  256    0.9   10      0.789
-    ResNet-18  resnet18  -        96x96  256    0.05  10      0.918
+    LeNet-5    lenet     -        28x28    256   0.9      10     0.789
+    ResNet-18  resnet18  -        96x96    256  0.05      10     0.918
     """
     recipes = [get_recipe(name) for name in (names or RECIPES)]
     header = ("network", "model", "options", "image", "batch", "lr", "epochs", "book acc")
@@ -178,7 +181,4 @@ def recipe_table(names=None) -> str:
          f"{r.resize}x{r.resize}", str(r.batch_size), f"{r.lr:g}", str(r.epochs), f"{BOOK_ACCURACY[r.name]:.3f}")
         for r in recipes
     ]
-    widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in [header, *rows]]
-    lines.insert(1, "-" * len(lines[0]))
-    return "\n".join(lines)
+    return Table(header, rows, align="lllrrrrr")

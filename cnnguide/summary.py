@@ -29,7 +29,14 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-__all__ = ["LayerRow", "Summary", "format_count", "summarize"]
+from .tables import Table
+
+__all__ = ["FLOP_CONVENTION", "LayerRow", "Summary", "format_count", "summarize"]
+
+#: How the tables count operations, as their HTML footer states it.
+FLOP_CONVENTION = ("FLOPs count a multiply-accumulate as 2 operations (FLOPs = 2 × MACs), in convolutions and "
+                   "linear layers only. Papers that give ResNet-18 \"1.8 GFLOPs\" count multiply-adds, "
+                   "the MACs here.")
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,10 @@ class LayerRow:
 class Summary:
     """What :func:`summarize` measured; ``str(summary)`` is the aligned table.
 
+    In a notebook, a ``Summary`` on the last line of a cell displays as an
+    HTML table (with a totals row and the FLOP convention in its footer);
+    ``print(summary)`` prints the text table.
+
     Attributes
     ----------
     rows : list of LayerRow
@@ -101,37 +112,56 @@ class Summary:
         """Parameters of modules that the forward pass never called (for example auxiliary heads)."""
         return self.total_parameters - sum(row.parameters for row in self.rows)
 
-    def table(self) -> str:
-        """The layer table: name, type, output shape, parameters, FLOPs per image, then totals."""
-        header = ("Layer", "Type", "Output shape", "Parameters", "FLOPs")
-        body = [
-            (row.name, row.type, _shape_text(row.output_shape), f"{row.parameters:,}", f"{row.flops:,}")
-            for row in self.rows
-        ]
-        widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-
-        def render(cells) -> str:
-            left = [cell.ljust(width) for cell, width in zip(cells[:3], widths[:3])]
-            right = [cell.rjust(width) for cell, width in zip(cells[3:], widths[3:])]
-            return "  ".join(left + right).rstrip()
-
-        rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
-        lines = [render(header), rule, *map(render, body), rule]
-        lines.append(
-            f"Parameters: {self.total_parameters:,} ({format_count(self.total_parameters)}), "
-            f"trainable: {self.trainable_parameters:,}"
-        )
+    def _notes(self) -> list[str]:
+        notes = [f"Parameters: {self.total_parameters:,} ({format_count(self.total_parameters)}), "
+                 f"trainable: {self.trainable_parameters:,}"]
         if self.unused_parameters:
-            lines.append(f"Parameters not used by this forward pass: {self.unused_parameters:,}")
+            notes.append(f"Parameters not used by this forward pass: {self.unused_parameters:,}")
         size = "x".join(map(str, self.input_size[1:]))
-        lines.append(
-            f"Per {size} image: {self.macs:,} multiply-accumulates ({format_count(self.macs)} MACs)"
-            f" = {self.flops:,} FLOPs ({format_count(self.flops)})"
-        )
-        return "\n".join(lines)
+        notes.append(f"Per {size} image: {self.macs:,} multiply-accumulates ({format_count(self.macs)} MACs)"
+                     f" = {self.flops:,} FLOPs ({format_count(self.flops)})")
+        return notes
+
+    def to_table(self, total: bool = True) -> Table:
+        """The layer table as a :class:`~cnnguide.tables.Table`, what notebooks display.
+
+        With ``total``, a last row sums the parameters and FLOPs of the rows,
+        and the notes end with the counting convention: FLOPs count a
+        multiply-accumulate as 2 operations, and only convolutions and linear
+        layers are counted.
+
+        Examples
+        --------
+        >>> from cnnguide import models
+        >>> table = summarize(models.create("lenet")).to_table()
+        >>> table.total
+        ('Total', '', '', '61,706', '833,040')
+        >>> print(table.notes[-1])
+        FLOPs count a multiply-accumulate as 2 operations (FLOPs = 2 × MACs), in convolutions and linear layers only. Papers that give ResNet-18 "1.8 GFLOPs" count multiply-adds, the MACs here.
+        """
+        header = ("Layer", "Type", "Output shape", "Parameters", "FLOPs")
+        rows = [(row.name, row.type, _shape_text(row.output_shape), f"{row.parameters:,}", f"{row.flops:,}")
+                for row in self.rows]
+        notes = self._notes()
+        totals = None
+        if total:
+            totals = ("Total", "", "", f"{sum(row.parameters for row in self.rows):,}", f"{self.flops:,}")
+            notes.append(FLOP_CONVENTION)
+        return Table(header, rows, align="lllrr", total=totals, notes=notes)
+
+    def table(self) -> str:
+        """The layer table as text: name, type, output shape, parameters, FLOPs per image, then totals."""
+        return self.to_table(total=False).text()
 
     def __str__(self) -> str:
         return self.table()
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython's plain text: the table, not the dataclass
+        printer.text(self.table())
+
+    def _repr_html_(self) -> str:
+        """The layer table as an HTML ``<table>``, with a totals row and the FLOP convention."""
+        return self.to_table()._repr_html_()
 
 
 def format_count(n: int) -> str:

@@ -72,9 +72,12 @@ def test_vgg_recipe_is_quarter_width():
 
 
 def test_recipe_table_and_errors():
-    table = recipe_table()
+    table = str(recipe_table())
     assert len(table.splitlines()) == 2 + len(RECIPES)
     assert "224x224" in table and "0.922" in table
+    html = recipe_table()._repr_html_()
+    assert html.count("<tr>") == 1 + len(RECIPES)
+    assert "width_multiplier=0.25" in html and "VGG-11 (¼ width)" in html
     with pytest.raises(ValueError, match="known recipes: lenet"):
         get_recipe("alexnet")
 
@@ -86,7 +89,7 @@ def test_dry_run_prints_the_plan(reproduce, capsys):
     before = recorded_files()
     assert reproduce.main(["--dry-run", "--only", "vgg11,resnet18"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(recipe_table(["vgg11", "resnet18"]))
+    assert out.startswith(str(recipe_table(["vgg11", "resnet18"])))
     assert "lenet" not in out.split("would write")[0]
     assert str(RECORDED / "vgg11.json") in out
     assert recorded_files() == before

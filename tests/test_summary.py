@@ -134,3 +134,56 @@ def test_format_count():
     assert format_count(999) == "999"
     assert format_count(1_500) == "1.5 k"
     assert format_count(3_628_146_688) == "3.63 G"
+
+
+# --- the HTML table that notebooks and the site display --------------------------------------
+
+
+def parse_html(markup):
+    """The table as an element tree: parsing fails unless the markup is well formed."""
+    import xml.etree.ElementTree as ET
+
+    return ET.fromstring(markup)
+
+
+def test_html_table_has_header_rows_totals_and_the_flop_convention():
+    from cnnguide.summary import FLOP_CONVENTION
+
+    summary = summarize(models.create("lenet"))
+    table = parse_html(summary._repr_html_())
+    assert table.tag == "table"
+    assert [th.text for th in table.find("thead").iter("th")] == ["Layer", "Type", "Output shape", "Parameters",
+                                                                  "FLOPs"]
+    body = table.find("tbody").findall("tr")
+    assert len(body) == len(summary.rows) == 12
+    first = [td.text for td in body[0]]
+    assert first == ["features.0", "Conv2d", "(1, 6, 28, 28)", "156", "235,200"]
+    assert all("text-align: right" in td.get("style") for td in body[0][3:])
+    assert "text-align: left" in body[0][0].get("style")
+    footer = table.find("tfoot").findall("tr")
+    assert [cell.text for cell in footer[0]] == ["Total", None, None, "61,706", "833,040"]
+    notes = [row[0].text for row in footer[1:]]
+    assert any("416,520 multiply-accumulates" in note for note in notes)
+    assert notes[-1] == FLOP_CONVENTION
+    assert FLOP_CONVENTION.startswith("FLOPs count a multiply-accumulate as 2 operations")
+    # The text table is unchanged by the HTML one: no totals row, no convention line.
+    assert str(summary) == summary.table() and "Total" not in str(summary) and FLOP_CONVENTION not in str(summary)
+
+
+def test_html_table_escapes_names_and_shows_unused_parameters():
+    class Odd(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.add_module("a<b>&c", nn.Linear(3, 2))
+            self.unused = nn.Linear(5, 5)
+
+        def forward(self, x):
+            return getattr(self, "a<b>&c")(x)
+
+    summary = summarize(Odd(), (1, 3))
+    markup = summary._repr_html_()
+    assert "a&lt;b&gt;&amp;c" in markup and "a<b>" not in markup
+    table = parse_html(markup)
+    assert table.find("tbody").find("tr")[0].text == "a<b>&c"
+    footer = [row[0].text for row in table.find("tfoot").findall("tr")]
+    assert footer[0] == "Total" and "Parameters not used by this forward pass: 30" in footer
