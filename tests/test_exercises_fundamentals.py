@@ -25,7 +25,7 @@ from cnnguide.ops import (
 from cnnguide.summary import summarize
 
 
-@pytest.mark.parametrize("chapter", range(1, 6))
+@pytest.mark.parametrize("chapter", range(1, 7))
 def test_every_chapter_has_three_to_five_answered_exercises(chapter):
     assert 3 <= len(answers(chapter)) <= 5
     for text in answers(chapter):
@@ -261,3 +261,55 @@ def test_ch5_two_linear_one_by_ones_are_one():
         single = F.conv2d(x, W.reshape(8, 8, 1, 1))
         assert torch.allclose(second(first(x)), single, atol=1e-6)
     assert_states(5, 4, int(torch.linalg.matrix_rank(W.detach())))
+
+
+# Chapter 6: activation functions --------------------------------------------
+
+
+def _gradient_through(f, start, layers=10):
+    x = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    y = x
+    for _ in range(layers):
+        y = f(y)
+    y.backward()
+    return x.grad.item()
+
+
+def test_ch6_sigmoid_slope_at_three():
+    x = torch.tensor(3.0, dtype=torch.float64, requires_grad=True)
+    torch.sigmoid(x).backward()
+    s = torch.sigmoid(x).item()
+    assert math.isclose(x.grad.item(), s * (1 - s))
+    assert_states(6, 1, s, "{:.4f}")
+    assert_states(6, 1, x.grad.item(), "{:.4f}")
+    assert x.grad.item() < 0.25 / 5
+
+
+def test_ch6_layers_until_a_millionth():
+    layers = next(n for n in range(1, 100) if 0.25**n < 1e-6)
+    assert_states(6, 2, layers)
+    assert_states(6, 2, 0.25 ** (layers - 1) / 1e-6, "{:.1f}")
+    assert_states(6, 2, 0.25**layers / 1e-7, "{:.1f}")
+
+
+def test_ch6_tanh_against_sigmoid():
+    assert_states(6, 3, _gradient_through(torch.tanh, 0.5), "{:.3f}")
+    assert _gradient_through(torch.tanh, 0.0) == 1.0
+    x = torch.tensor(0.5, dtype=torch.float64)
+    for _ in range(500):
+        x = torch.sigmoid(x)
+    assert_states(6, 3, x.item(), "{:.3f}")
+    assert_states(6, 3, (x * (1 - x)).item(), "{:.3f}")
+    assert _gradient_through(torch.sigmoid, 0.5) < 1e-6
+
+
+def test_ch6_two_5x5_convolutions_are_one_9x9():
+    torch.manual_seed(0)
+    X = torch.randn(1, 1, 20, 20, dtype=torch.float64)
+    K1, K2 = torch.randn(5, 5, dtype=torch.float64), torch.randn(5, 5, dtype=torch.float64)
+    K = corr2d(F.pad(K1, (4, 4, 4, 4)), torch.flip(K2, dims=(0, 1)))
+    two = conv2d(conv2d(X, K1[None, None]), K2[None, None])
+    assert torch.allclose(conv2d(X, K[None, None]), two)
+    assert K.shape[0] == receptive_field([(5, 1), (5, 1)])
+    assert_states(6, 4, K.shape[0])
+    assert_states(6, 4, 4)

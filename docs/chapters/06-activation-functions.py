@@ -82,15 +82,18 @@ K1 = torch.randn(3, 3, dtype=torch.float64)
 K2 = torch.randn(3, 3, dtype=torch.float64)
 
 two_layers = conv2d(conv2d(X, K1[None, None]), K2[None, None])
-K = corr2d(F.pad(K1, (2, 2, 2, 2)), torch.flip(K2, dims=(0, 1)))  # the single equivalent kernel
+# the single equivalent kernel
+K = corr2d(F.pad(K1, (2, 2, 2, 2)), torch.flip(K2, dims=(0, 1)))
 one_layer = conv2d(X, K[None, None])
 
-print("equivalent kernel:", tuple(K.shape), "| outputs:", tuple(two_layers.shape), tuple(one_layer.shape))
+print("equivalent kernel:", tuple(K.shape))
+print("outputs:", tuple(two_layers.shape), tuple(one_layer.shape))
 print(f"max |two layers - one layer| = {(two_layers - one_layer).abs().max():.1e}")
 print(f"float64 machine epsilon      = {torch.finfo(torch.float64).eps:.1e}")
 
 # %% [markdown]
-# The two computations agree to the last few bits of a float64. The same
+# The two outputs differ only by rounding: compare the difference with the
+# machine epsilon printed below it, the relative precision of a float64. The same
 # holds for any number of channels and with biases: a composition of affine
 # maps is affine. We can check that without deriving any formula. A single
 # 5 × 5 convolution sees exactly the input window the two stacked 3 × 3 layers
@@ -106,7 +109,7 @@ from torch import nn
 
 
 def best_single_conv_error(X, target, kernel_size):
-    """Relative error of the least-squares best single conv (with bias) mapping X to target."""
+    """Relative error of the best (least-squares) single conv with bias, X -> target."""
     windows = F.unfold(X, kernel_size)[0].T  # one row per output position
     A = torch.cat([windows, torch.ones(len(windows), 1, dtype=X.dtype)], dim=1)
     B = target[0].flatten(1).T  # one column per output channel
@@ -123,16 +126,27 @@ with torch.no_grad():
     linear_stack = conv_b(conv_a(X))
     relu_stack = conv_b(torch.relu(conv_a(X)))
 
-print(f"conv -> conv:        best single 5x5 conv misses by {best_single_conv_error(X, linear_stack, 5):.1e}")
-print(f"conv -> ReLU -> conv: best single 5x5 conv misses by {best_single_conv_error(X, relu_stack, 5):.1%}")
+print("relative error of the best single 5x5 convolution:")
+print(f"  conv -> conv:         {best_single_conv_error(X, linear_stack, 5):.1e}")
+print(f"  conv -> ReLU -> conv: {best_single_conv_error(X, relu_stack, 5):.1%}")
 
 # %% [markdown]
 # Without an activation the stack *is* a single convolution — the fit is exact
 # to rounding error. With one ReLU in the middle, the best single convolution
 # still misses a large fraction of the output: the two-layer network computes
 # something no single layer can. That is the whole reason for activation
-# functions; with them, a deep enough network can approximate essentially any
-# function of its input.
+# functions.
+#
+# The blog goes further: with activations, it says, a network can approximate
+# essentially any function. The theorem behind that sentence, the *universal
+# approximation theorem*, is about **width**, not depth: one hidden layer of
+# sigmoid units can approximate any continuous function on a bounded region
+# as closely as we like, given enough units (Cybenko, 1989). Hornik (1991)
+# showed the same for any bounded, non-constant activation, and Leshno et al.
+# (1993) for any continuous activation that is not a polynomial, ReLU
+# included. The theorem says nothing about how many units that takes, or
+# whether training finds the weights; why depth helps is a separate question
+# that it does not answer.
 #
 # ## Why the sigmoid saturates
 #
@@ -144,16 +158,20 @@ print(f"conv -> ReLU -> conv: best single 5x5 conv misses by {best_single_conv_e
 import torch
 
 x = torch.tensor([0.0, 2.0, 5.0, 10.0], dtype=torch.float64, requires_grad=True)
+print("f'(x) at x =", "".join(f"{v:>10g}" for v in x.tolist()))
 for name, f in [("sigmoid", torch.sigmoid), ("tanh", torch.tanh), ("relu", torch.relu)]:
     (grad,) = torch.autograd.grad(f(x).sum(), x)
-    print(f"{name:8s} f'(x) at x = 0, 2, 5, 10:", [f"{g:.2e}" for g in grad.tolist()])
+    print(f"{name:<12}", "".join(f"{g:>10.2e}" for g in grad.tolist()))
 
-grid = (torch.arange(-10_000, 10_001, dtype=torch.float64) / 1000).requires_grad_()  # steps of 0.001
+# -10 to 10 in steps of 0.001
+grid = (torch.arange(-10_000, 10_001, dtype=torch.float64) / 1000).requires_grad_()
 (slope,) = torch.autograd.grad(torch.sigmoid(grid).sum(), grid)
-print(f"largest sigmoid slope on [-10, 10]: {slope.max():.6f} at x = {grid[slope.argmax()]:.3f}")
+print(f"largest sigmoid slope on [-10, 10]: {slope.max():.6f}")
+print(f"at x = {grid[slope.argmax()]:.3f}")
 
 # %% [markdown]
-# Backpropagation multiplies one such factor per layer. Even at its best, each
+# (ReLU has no derivative at 0; PyTorch uses 0 there, the first entry of its
+# row.) Backpropagation multiplies one such factor per layer. Even at its best, each
 # sigmoid layer scales the gradient by at most $\tfrac14$; ten of them in a row
 # shrink it by about a million. Let's push a number through ten sigmoids and
 # ask autograd for the gradient at the input:
@@ -178,8 +196,8 @@ print(f"bound for the sigmoid: 0.25 ** 10 = {0.25**10:.3e}")
 # unchanged wherever the unit is active, which is why modern networks use it.
 # Its own weakness is the other side: a unit whose input is negative for every
 # example gets zero gradient and can "die". The classic [LeNet](../10-lenet/)
-# of chapter 10 uses sigmoids; its modern variant and every later network in
-# this book use ReLU.
+# of chapter 10 uses sigmoids; its modern variant, VGG, ResNet, GoogLeNet and
+# DenseNet use ReLU.
 #
 # Next, [pooling](../07-pooling/) shrinks feature maps and buys a little
 # invariance to where a feature appears.
@@ -188,7 +206,7 @@ print(f"bound for the sigmoid: 0.25 ** 10 = {0.25**10:.3e}")
 #
 # - Convolutions are linear. Without an activation between them, any stack of
 #   convolutions equals one convolution (here: two 3 × 3 layers = one 5 × 5,
-#   matching to float64 precision).
+#   up to float64 rounding).
 # - One ReLU in between is enough to break this: no single convolution fits
 #   the two-layer output.
 # - Sigmoid maps to $(0, 1)$ with slope at most $\tfrac14$; tanh maps to
@@ -196,3 +214,65 @@ print(f"bound for the sigmoid: 0.25 ** 10 = {0.25**10:.3e}")
 #   vanish through many layers.
 # - ReLU, $\max(0, x)$, has slope 1 where active and 0 elsewhere: cheap, no
 #   saturation for positive inputs, the default in modern CNNs.
+# - The universal approximation theorem is about width: one hidden layer with
+#   enough units approximates any continuous function on a bounded region.
+#
+# ## References
+#
+# - Cybenko, G. (1989). Approximation by superpositions of a sigmoidal
+#   function. *Mathematics of Control, Signals and Systems*, 2(4), 303–314.
+# - Hornik, K. (1991). Approximation capabilities of multilayer feedforward
+#   networks. *Neural Networks*, 4(2), 251–257.
+# - Leshno, M., Lin, V. Y., Pinkus, A. & Schocken, S. (1993). Multilayer
+#   feedforward networks with a nonpolynomial activation function can
+#   approximate any function. *Neural Networks*, 6(6), 861–867.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. Use autograd to find the sigmoid's slope at $x = 3$, and check it
+#    against $\sigma(x)(1 - \sigma(x))$.
+#
+#     <details><summary>Answer</summary>
+#
+#     $\sigma(3) \approx 0.9526$, so the slope is about 0.0452, less than a
+#     fifth of its value at 0.
+#
+#     </details>
+#
+# 2. Even at its steepest each sigmoid layer multiplies the gradient by at
+#    most $\tfrac14$. After how many layers is that bound below $10^{-6}$?
+#
+#     <details><summary>Answer</summary>
+#
+#     10: $0.25^{9} \approx 3.8 \times 10^{-6}$ but
+#     $0.25^{10} \approx 9.5 \times 10^{-7}$.
+#
+#     </details>
+#
+# 3. Repeat the ten-layer experiment with tanh, starting from 0.5 and from 0.
+#    Why is the gradient so much larger than through ten sigmoids? (Hint:
+#    iterate the sigmoid from 0.5 many times and look at where it settles.)
+#
+#     <details><summary>Answer</summary>
+#
+#     Through ten tanh layers the gradient is about 0.223 from 0.5, and
+#     exactly 1 from 0. Repeated tanh pulls its input towards 0, where its
+#     slope is 1. Repeated sigmoid settles at the point where
+#     $\sigma(x) = x$, about 0.659, where its slope is
+#     $0.659 \cdot (1 - 0.659) \approx 0.225$: each layer shrinks the
+#     gradient about fourfold.
+#
+#     </details>
+#
+# 4. Two 5 × 5 convolutions without an activation between them equal one
+#    convolution. Of what size? Build its kernel as the chapter did (how much
+#    padding does $K_1$ need now?) and check.
+#
+#     <details><summary>Answer</summary>
+#
+#     9 × 9: each layer adds 4 to the window. Pad $K_1$ by 4 on every side and
+#     cross-correlate it with $K_2$ flipped; the one-layer output then matches
+#     the two-layer output up to rounding.
+#
+#     </details>
