@@ -5,6 +5,9 @@ One family per module (:mod:`~cnnguide.models.lenet`, ``vgg``, ``resnet``,
 that the chapters, the command line and the scripts all say::
 
     net = cnnguide.models.create("resnet18", num_classes=10, in_channels=1)
+
+:func:`from_torchvision` (from :mod:`~cnnguide.models.torchvision_weights`)
+builds one of them with torchvision's trained weights.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Callable
 
 from torch import nn
 
-__all__ = ["create", "names", "register", "with_defaults"]
+__all__ = ["create", "from_torchvision", "names", "register", "with_defaults"]
 
 _BUILDERS: dict[str, Callable[..., nn.Module]] = {}
 
@@ -107,3 +110,5 @@ def create(name: str, num_classes: int = 10, in_channels: int = 1, **options) ->
 # Importing the families registers their builders. They import `register` from
 # this module, so these imports come last.
 from . import densenet, googlenet, lenet, resnet, vgg  # noqa: E402,F401
+# It does not import torchvision (it renames a state dict's keys), so it costs a millisecond.
+from .torchvision_weights import from_torchvision  # noqa: E402
