@@ -25,7 +25,7 @@ from cnnguide.ops import (
 from cnnguide.summary import summarize
 
 
-@pytest.mark.parametrize("chapter", range(1, 7))
+@pytest.mark.parametrize("chapter", range(1, 8))
 def test_every_chapter_has_three_to_five_answered_exercises(chapter):
     assert 3 <= len(answers(chapter)) <= 5
     for text in answers(chapter):
@@ -313,3 +313,38 @@ def test_ch6_two_5x5_convolutions_are_one_9x9():
     assert K.shape[0] == receptive_field([(5, 1), (5, 1)])
     assert_states(6, 4, K.shape[0])
     assert_states(6, 4, 4)
+
+
+# Chapter 7: pooling ---------------------------------------------------------
+
+
+def test_ch7_resnet_stem_pooling():
+    size = conv_output_size(112, 3, padding=1, stride=2)
+    assert nn.MaxPool2d(3, stride=2, padding=1)(torch.zeros(1, 1, 112, 112)).shape[-1] == size
+    assert_states(7, 1, size)
+    assert_states(7, 1, (112 - 3) / 2 + 1, "{:.1f}")
+
+
+def test_ch7_ceil_mode():
+    X = torch.arange(49.0).reshape(1, 1, 7, 7)
+    floor, ceil = nn.MaxPool2d(2)(X), nn.MaxPool2d(2, ceil_mode=True)(X)
+    assert floor.shape[-1] == conv_output_size(7, 2, stride=2)
+    assert_states(7, 2, floor.shape[-1])
+    assert_states(7, 2, ceil.shape[-1])
+    assert ceil[0, 0, -1, -1] == X[0, 0, 6, 6]  # the last window holds only the corner
+    assert_states(7, 2, 6)
+
+
+def test_ch7_average_pooling_values():
+    Y = pool2d(torch.arange(16.0).reshape(4, 4), 2, mode="avg", stride=2)
+    for value in Y.flatten().tolist():
+        assert_states(7, 3, value, "{:.1f}")
+
+
+def test_ch7_padding_counts_in_the_mean():
+    ones = torch.ones(1, 1, 3, 3)
+    corner = pool2d(ones, 3, mode="avg", padding=1)[0, 0, 0, 0].item()
+    assert math.isclose(corner, 4 / 9, rel_tol=1e-6)
+    assert_states(7, 4, corner, "{:.3f}")
+    exclude = nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)(ones)
+    assert torch.allclose(exclude, ones)

@@ -47,9 +47,20 @@ pooling_figure(X)
 #
 # $$H_\text{out} = \left\lfloor \frac{H + 2p - F}{S} \right\rfloor + 1,$$
 #
-# and likewise for the width. In practice the stride usually equals the
-# window, so the windows tile the input without overlapping; 2 × 2 windows with
-# stride 2 halve height and width:
+# and likewise for the width.
+#
+# The blog gives the pooling output size as $(H - F)/S + 1$. That formula
+# lacks two things. It has no padding term, so it is wrong for every padded
+# layer. And it has no floor, so whenever $S$ does not divide $H - F$ it
+# gives a fraction — 3.5 for a 2 × 2 window with stride 2 on a 7 × 7 map —
+# where a layer must output a whole number of rows. The floor says what
+# PyTorch does by default: the incomplete window at the end is dropped
+# (`nn.MaxPool2d` can round up instead with `ceil_mode=True`; exercise 2).
+# The comparison below prints the blog's value next to the correct one.
+#
+# In practice the stride usually equals the window, so the windows tile the
+# input without overlapping; 2 × 2 windows with stride 2 halve height and
+# width:
 
 # %%
 X = torch.arange(16.0).reshape(4, 4)
@@ -64,7 +75,19 @@ pooling_figure(X, pool_size=2, stride=2, position=(1, 0))
 # PyTorch's `nn.MaxPool2d` defaults to a stride equal to the window. Padding
 # for max pooling never wins a maximum (the border acts as $-\infty$), and
 # average pooling counts the padded zeros in the mean, as PyTorch does by
-# default. The formula, our `pool2d` and PyTorch's layers agree:
+# default. Here is the code, after its argument checks:
+
+# %%
+from cnnguide.figures import show_source
+
+show_source(pool2d, docstring=False)
+
+# %% [markdown]
+# It views every window at once, as the fast `conv2d` does, and takes the
+# maximum or the mean of each. On a 7 × 7 input, for several windows, strides
+# and paddings, the table prints the blog's formula, the correct formula
+# (`conv_output_size`), the output widths of `pool2d` and of PyTorch's layers,
+# and whether the values agree too:
 
 # %%
 from torch import nn
@@ -73,15 +96,26 @@ from cnnguide.ops import conv_output_size
 
 torch.manual_seed(0)
 X = torch.randn(1, 1, 7, 7)
-print(f"{'window':>6} {'stride':>6} {'padding':>7} | {'formula':>7} {'pool2d':>7} {'nn.MaxPool2d':>12} | values equal")
+row = "{:>6} {:>6} {:>7} | {:>5} {:>7} | {:>6} {:>5} | {}"
+print(row.format("window", "stride", "padding", "blog", "formula", "pool2d", "torch",
+                 "values equal"))
 for window, stride, padding in [(2, 2, 0), (3, 2, 1), (3, 3, 0), (3, 1, 1), (2, 3, 1)]:
     ours = pool2d(X, window, mode="max", stride=stride, padding=padding)
     theirs = nn.MaxPool2d(window, stride=stride, padding=padding)(X)
     ours_avg = pool2d(X, window, mode="avg", stride=stride, padding=padding)
     theirs_avg = nn.AvgPool2d(window, stride=stride, padding=padding)(X)
+    blog = (7 - window) / stride + 1
     formula = conv_output_size(7, window, padding=padding, stride=stride)
     equal = torch.equal(ours, theirs) and torch.allclose(ours_avg, theirs_avg)
-    print(f"{window:>6} {stride:>6} {padding:>7} | {formula:>7} {ours.shape[-1]:>7} {theirs.shape[-1]:>12} | {equal}")
+    print(row.format(window, stride, padding, f"{blog:.3g}", formula,
+                     ours.shape[-1], theirs.shape[-1], equal))
+
+# %% [markdown]
+# The correct formula, `pool2d` and `nn.MaxPool2d` (the torch column) agree
+# on the width; the last column says whether `pool2d` also computed the same
+# values as `nn.MaxPool2d` and `nn.AvgPool2d`. The blog's formula is right on
+# none of these rows: the unpadded ones need the floor, the padded ones the
+# padding term.
 
 # %% [markdown]
 # ## Channels and parameters
@@ -95,8 +129,11 @@ X = torch.randn(1, 16, 28, 28)
 pool = nn.MaxPool2d(2)
 print("input:", tuple(X.shape), " output:", tuple(pool(X).shape))
 print("parameters of nn.MaxPool2d:", sum(p.numel() for p in pool.parameters()))
-print("parameters of nn.AvgPool2d:", sum(p.numel() for p in nn.AvgPool2d(2).parameters()))
-print("channel 5 pooled alone equals channel 5 of the whole:", torch.equal(pool2d(X[0, 5], 2, stride=2), pool(X)[0, 5]))
+avg_pool = nn.AvgPool2d(2)
+print("parameters of nn.AvgPool2d:", sum(p.numel() for p in avg_pool.parameters()))
+alone = pool2d(X[0, 5], 2, stride=2)
+print("channel 5 pooled alone = channel 5 of the whole:",
+      torch.equal(alone, pool(X)[0, 5]))
 
 # %% [markdown]
 # ## Tolerating small shifts
@@ -139,17 +176,21 @@ def shift_right(image):
     return torch.cat([image[:, :1], image[:, :-1]], dim=1)
 
 
-print(f"{'edge column':>11} | {'feature map':>11} {'max 2x2, s=1':>12} {'max 2x2, s=2':>12}")
+row = "{:>11} | {:>11} {:>12} {:>12}"
+print(row.format("edge column", "feature map", "max 2x2, s=1", "max 2x2, s=2"))
 rows = []
 for column in range(2, 10):
     image = torch.ones(6, 12)
     image[:, column:] = 0
     before, after = corr2d(image, edge), corr2d(shift_right(image), edge)
-    row = [kept(before, after)] + [kept(pool2d(before, 2, stride=s), pool2d(after, 2, stride=s)) for s in (1, 2)]
-    rows.append(row)
-    print(f"{column:>11} | {row[0]:>11.0%} {row[1]:>12.0%} {row[2]:>12.0%}")
-means = torch.tensor(rows).mean(dim=0)
-print(f"{'mean':>11} | {means[0]:>11.0%} {means[1]:>12.0%} {means[2]:>12.0%}")
+    pooled = [
+        kept(pool2d(before, 2, stride=s), pool2d(after, 2, stride=s)) for s in (1, 2)
+    ]
+    shares = [kept(before, after), *pooled]
+    rows.append(shares)
+    print(row.format(column, *(f"{share:.0%}" for share in shares)))
+means = torch.tensor(rows).mean(dim=0).tolist()
+print(row.format("mean", *(f"{share:.0%}" for share in means)))
 
 # %% [markdown]
 # None of the feature map's responses survive a one-pixel shift; after max
@@ -161,7 +202,10 @@ print(f"{'mean':>11} | {means[0]:>11.0%} {means[1]:>12.0%} {means[2]:>12.0%}")
 # Pooling also makes later layers cheaper: a 2 × 2, stride-2 pooling divides
 # the number of positions by four, so the next convolution does a quarter of
 # the work, and each of its units covers a larger part of the original image
-# ([chapter 9](../09-receptive-field/)).
+# ([chapter 9](../09-receptive-field/)). The blog adds a third purpose, less
+# overfitting. Pooling has no weights to fit, so the effect is indirect: the
+# smaller maps mean fewer weights in any fully connected layer that follows
+# ([chapter 8](../08-feature-maps-to-classes/)).
 #
 # ## What to remember
 #
@@ -170,10 +214,60 @@ print(f"{'mean':>11} | {means[0]:>11.0%} {means[1]:>12.0%} {means[2]:>12.0%}")
 #   unchanged**.
 # - Output size: $\lfloor (H + 2p - F)/S \rfloor + 1$, the same formula as for
 #   convolutions; usually $S = F$, so 2 × 2 pooling with stride 2 halves height
-#   and width.
+#   and width. The blog's $(H - F)/S + 1$ forgets the padding and the floor.
 # - Max pooling makes the output tolerate small shifts of the input: after a
 #   one-pixel shift of an edge, no feature-map response stays in place, but
 #   half of the max-pooled responses do.
 #
 # Previous: [activation functions](../06-activation-functions/). Next:
 # [from feature maps to classes](../08-feature-maps-to-classes/).
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. ResNet's stem ends with a 3 × 3 max pooling, stride 2, padding 1, on a
+#    112 × 112 map. What size comes out (`conv_output_size`), and what does
+#    the blog's formula $(H - F)/S + 1$ give?
+#
+#     <details><summary>Answer</summary>
+#
+#     $\lfloor (112 + 2 - 3)/2 \rfloor + 1 = 56$. The blog's formula gives
+#     $(112 - 3)/2 + 1 = 55.5$, which is not even a size.
+#
+#     </details>
+#
+# 2. Apply `nn.MaxPool2d(2)` and `nn.MaxPool2d(2, ceil_mode=True)` to a
+#    7 × 7 map. What sizes come out, and what does the last window of the
+#    second one cover?
+#
+#     <details><summary>Answer</summary>
+#
+#     3 × 3 by default, following the floor: the seventh row and column are
+#     dropped. With `ceil_mode=True` the output is 4 × 4: the last window
+#     starts at row (and column) 6 and covers only that one row, the part of
+#     it outside the input being ignored.
+#
+#     </details>
+#
+# 3. Average-pool `torch.arange(16.0).reshape(4, 4)` with 2 × 2 windows and
+#    stride 2 using `pool2d`. What are the four outputs?
+#
+#     <details><summary>Answer</summary>
+#
+#     2.5, 4.5, 10.5 and 12.5 (row by row): the means of the four 2 × 2
+#     blocks, for instance $(0 + 1 + 4 + 5)/4 = 2.5$.
+#
+#     </details>
+#
+# 4. Average-pool a 3 × 3 map of ones with a 3 × 3 window, stride 1 and
+#    padding 1. What is the corner output, and why is it not 1? What does
+#    `nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)` give?
+#
+#     <details><summary>Answer</summary>
+#
+#     About 0.444, that is $4/9$: the corner window holds 4 ones and 5 padded
+#     zeros, and the zeros count towards the mean (PyTorch's default, which
+#     `pool2d` follows). With `count_include_pad=False` only the 4 real
+#     values are averaged, and every output is 1.
+#
+#     </details>
