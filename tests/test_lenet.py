@@ -106,7 +106,7 @@ def re_shape(shape):
 def test_bad_options():
     with pytest.raises(ValueError, match="variant"):
         models.create("lenet", variant="lenet1")
-    with pytest.raises(TypeError, match="dropout"):
+    with pytest.raises(ValueError, match=r"lenet: unknown option\(s\) \['dropout'\]; known options: \['variant'\]"):
         models.create("lenet", dropout=0.5)
     with pytest.raises(ValueError, match="num_classes"):
         LeNet(num_classes=0)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from . import register
+from . import register, with_defaults
 
 __all__ = ["LeNet", "lenet", "VARIANTS"]
 
@@ -148,10 +148,11 @@ class LeNet(nn.Module):
 
 
 @register("lenet")
-def lenet(num_classes: int = 10, in_channels: int = 1, *, variant: str = "classic") -> LeNet:
-    """LeNet-5 (registered as ``"lenet"``); ``variant="modern"`` for ReLU, max pooling and batch norm.
+def lenet(num_classes: int = 10, in_channels: int = 1, **options) -> LeNet:
+    """The blog's LeNet (registered as ``"lenet"``); ``variant="modern"`` for ReLU, max pooling and batch norm.
 
-    Any other keyword option is a ``TypeError`` naming it.
+    Options are checked as every family's are (:func:`~cnnguide.models.with_defaults`):
+    a misspelt one is a ``ValueError`` that names it and the known ones.
 
     Examples
     --------
@@ -163,6 +164,7 @@ def lenet(num_classes: int = 10, in_channels: int = 1, *, variant: str = "classi
     >>> models.create("lenet", depth=3)
     Traceback (most recent call last):
     ...
-    TypeError: lenet() got an unexpected keyword argument 'depth'
+    ValueError: lenet: unknown option(s) ['depth']; known options: ['variant']
     """
-    return LeNet(num_classes=num_classes, in_channels=in_channels, variant=variant)
+    options = with_defaults("lenet", options, {"variant": "classic"})
+    return LeNet(num_classes=num_classes, in_channels=in_channels, **options)
