@@ -25,7 +25,7 @@ from cnnguide.ops import (
 from cnnguide.summary import summarize
 
 
-@pytest.mark.parametrize("chapter", range(1, 8))
+@pytest.mark.parametrize("chapter", range(1, 9))
 def test_every_chapter_has_three_to_five_answered_exercises(chapter):
     assert 3 <= len(answers(chapter)) <= 5
     for text in answers(chapter):
@@ -348,3 +348,52 @@ def test_ch7_padding_counts_in_the_mean():
     assert_states(7, 4, corner, "{:.3f}")
     exclude = nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)(ones)
     assert torch.allclose(exclude, ones)
+
+
+# Chapter 8: from feature maps to classes ------------------------------------
+
+
+def test_ch8_vgg_first_dense_layer_as_convolution():
+    count = conv_param_count(512, 4096, 7)
+    assert count == dense_param_count(7 * 7 * 512, 4096)
+    assert_states(8, 1, count)
+    assert_states(8, 1, 7 * 7 * 512)
+
+
+def test_ch8_vgg_on_a_larger_image():
+    side = 384
+    for _ in range(5):
+        side = conv_output_size(conv_output_size(side, 3, padding=1), 2, stride=2)
+    grid = conv_output_size(side, 7)
+    assert_states(8, 2, side)
+    assert_states(8, 2, grid)
+    assert_states(8, 2, 2**5)  # the grid's step in pixels
+
+
+def test_ch8_resnet50_heads():
+    gap, flat = dense_param_count(2048, 1000), dense_param_count(2048 * 7 * 7, 1000)
+    assert_states(8, 3, gap)
+    assert_states(8, 3, flat)
+    assert_states(8, 3, round(flat / gap))
+
+
+def _pooled_change(stride, shift):
+    """The chapter's shift experiment: largest change of conv(stride) -> ReLU -> GAP."""
+    torch.manual_seed(0)
+    network = nn.Sequential(
+        nn.Conv2d(1, 8, 3, stride=stride, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1)
+    )
+    image = torch.zeros(1, 1, 32, 32)
+    image[0, 0, 10:15, 8:12] = torch.rand(5, 4)
+    with torch.no_grad():
+        moved = network(torch.roll(image, shift, dims=(2, 3)))
+        return (moved - network(image)).abs().max().item()
+
+
+def test_ch8_which_shifts_gap_ignores():
+    shifts = [(0, 2), (4, 6), (0, 1), (1, 1), (3, 0)]
+    assert all(_pooled_change(1, s) < 1e-6 for s in shifts)
+    assert all(_pooled_change(4, s) > 1e-4 for s in shifts)
+    assert _pooled_change(4, (4, 8)) < 1e-6
+    # the chapter's own stride 2: even shifts are rounding, odd ones are not
+    assert [_pooled_change(2, s) < 1e-6 for s in shifts] == [True, True, False, False, False]
