@@ -12,6 +12,8 @@ Only convolutions and fully connected layers are counted, because their
 multiply-accumulates (MACs) dominate the cost of every network in the series:
 
 - ``Conv1d/2d/3d``: output elements × ``in_channels / groups`` × kernel volume;
+- ``ConvTranspose1d/2d/3d``: *input* elements × ``out_channels / groups`` ×
+  kernel volume, the count of the convolution it transposes;
 - ``Linear``: output elements × ``in_features``.
 
 Biases, batch normalization, activations, pooling, the additions of residual
@@ -118,7 +120,8 @@ class Summary:
         if self.unused_parameters:
             notes.append(f"Parameters not used by this forward pass: {self.unused_parameters:,}")
         size = "x".join(map(str, self.input_size[1:]))
-        notes.append(f"Per {size} image: {self.macs:,} multiply-accumulates ({format_count(self.macs)} MACs)"
+        per = f"{size} image" if len(self.input_size) > 2 else f"input of {size} values"  # a noise vector
+        notes.append(f"Per {per}: {self.macs:,} multiply-accumulates ({format_count(self.macs)} MACs)"
                      f" = {self.flops:,} FLOPs ({format_count(self.flops)})")
         return notes
 
@@ -178,11 +181,15 @@ def format_count(n: int) -> str:
     return str(n)
 
 
-def _macs(module: nn.Module, output: torch.Tensor, batch: int) -> int:
-    if isinstance(module, nn.modules.conv._ConvNd) and not module.transposed:
+def _macs(module: nn.Module, inputs: tuple, output: torch.Tensor, batch: int) -> int:
+    if isinstance(module, nn.modules.conv._ConvNd):
         kernel_volume = 1
         for k in module.kernel_size:
             kernel_volume *= k
+        if module.transposed:
+            # Each input element scales a kernel into out_channels / groups output maps: the
+            # multiply-accumulates of the convolution it transposes (whose gradient it computes).
+            return inputs[0].numel() // batch * (module.out_channels // module.groups) * kernel_volume
         return output.numel() // batch * (module.in_channels // module.groups) * kernel_volume
     if isinstance(module, nn.Linear):
         return output.numel() // batch * module.in_features
@@ -287,7 +294,7 @@ def summarize(
             # parameters once, so the column sums to the network's total.
             own = 0 if id(module) in seen else sum(p.numel() for p in module.parameters(recurse=False))
             seen.add(id(module))
-            macs = _macs(module, output, batch) if isinstance(output, torch.Tensor) else 0
+            macs = _macs(module, inputs, output, batch) if isinstance(output, torch.Tensor) else 0
             rows.append(LayerRow(name, type(module).__name__, _shape_of(output), own, macs))
 
         return record

@@ -1,0 +1,189 @@
+"""The GAN recipes: the settings of the full runs, in one table.
+
+``cnnguide gan train NAME`` takes its defaults from here, and
+``scripts/reproduce_gan.py`` records the full runs on a GPU with them.
+
+- ``ring`` -- the 2-D ring of eight Gaussians (radius 2, standard deviation
+  0.02) with the settings of the unrolled-GAN reference notebook (Metz et al.,
+  2017; github.com/poolio/unrolled_gan) and its PyTorch ports: MLPs with two
+  hidden layers of 128, 256-d noise, batch 512, Adam with β1 = 0.5 and learning
+  rates 1e-3 (generator) and 1e-4 (discriminator), 25,000 steps, 2,500 samples
+  to evaluate mode coverage.
+- ``dcgan`` -- DCGAN (Radford et al., 2016) on the 60,000 Fashion-MNIST
+  training images: batch 128, Adam lr 2e-4 and betas (0.5, 0.999), 100-d
+  noise, width 64, 25 epochs (the PyTorch DCGAN example's default).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from torch import nn
+
+from . import nets
+
+__all__ = ["GANRecipe", "GAN_RECIPES", "RING_STD", "evaluate", "get_gan_recipe", "real_data"]
+
+
+@dataclass(frozen=True)
+class GANRecipe:
+    """One full GAN run: networks, data size and optimiser settings.
+
+    Attributes
+    ----------
+    name, title : str
+    generator, discriminator : str
+        Names in :func:`cnnguide.gan.nets.names`.
+    generator_options, discriminator_options : dict
+        Builder options (``width`` goes to both DCGAN networks, see :meth:`build`).
+    batch_size : int
+    steps, epochs : int or None
+        Exactly one is set.
+    lr_g, lr_d : float
+        Adam's learning rates.
+    betas : (float, float)
+    train_size : int
+        Real examples: points drawn from the ring, or Fashion-MNIST images.
+    init : str
+        ``"dcgan"`` (:func:`~cnnguide.gan.nets.dcgan_init_`) or ``"default"``
+        (:func:`~cnnguide.gan.nets.default_init_`).
+    scale_to_tanh : bool
+        Whether the real batches are mapped from [0, 1] to [-1, 1].
+    num_samples, sample_every, log_every : int
+        The fixed noise batch, and how often it is drawn and the losses logged.
+    eval_samples : int
+        Samples drawn after training to measure it (mode coverage on the ring).
+    """
+
+    name: str
+    title: str
+    generator: str
+    discriminator: str
+    batch_size: int
+    lr_g: float
+    lr_d: float
+    train_size: int
+    init: str
+    scale_to_tanh: bool
+    steps: int | None = None
+    epochs: int | None = None
+    betas: tuple[float, float] = (0.5, 0.999)
+    generator_options: dict = field(default_factory=dict)
+    discriminator_options: dict = field(default_factory=dict)
+    num_samples: int = 64
+    sample_every: int = 500
+    log_every: int = 50
+    eval_samples: int = 2500
+
+    def build(self, width: int | None = None) -> tuple[nn.Module, nn.Module]:
+        """The generator and the discriminator (``width`` overrides a DCGAN's width).
+
+        Examples
+        --------
+        >>> g, d = get_gan_recipe("dcgan").build(width=8)
+        >>> g.latent_dim, d.logit.in_channels
+        (100, 16)
+        """
+        g_options, d_options = dict(self.generator_options), dict(self.discriminator_options)
+        if width is not None:
+            if "width" not in g_options:
+                raise ValueError(f"the {self.name} recipe's networks have no width")
+            g_options["width"] = d_options["width"] = width
+        return (nets.create(self.generator, **g_options), nets.create(self.discriminator, **d_options))
+
+    @property
+    def init_function(self):
+        """The ``init`` of :func:`~cnnguide.gan.fit_gan` this recipe names."""
+        return {"dcgan": nets.dcgan_init_, "default": nets.default_init_}[self.init]
+
+    def command(self) -> str:
+        """The command that records this recipe's full run on a GPU."""
+        return f"python scripts/reproduce_gan.py --only {self.name}"
+
+
+GAN_RECIPES: dict[str, GANRecipe] = {
+    "ring": GANRecipe(
+        name="ring", title="GAN on the ring of 8 Gaussians", generator="mlp_generator",
+        discriminator="mlp_discriminator", generator_options={"latent_dim": 256},
+        batch_size=512, steps=25_000, lr_g=1e-3, lr_d=1e-4, train_size=100_000, init="default",
+        scale_to_tanh=False, num_samples=512, sample_every=2500, log_every=100),
+    "dcgan": GANRecipe(
+        name="dcgan", title="DCGAN on Fashion-MNIST", generator="dcgan_generator",
+        discriminator="dcgan_discriminator", generator_options={"latent_dim": 100, "width": 64},
+        discriminator_options={"width": 64}, batch_size=128, epochs=25, lr_g=2e-4, lr_d=2e-4,
+        train_size=60_000, init="dcgan", scale_to_tanh=True, num_samples=64, sample_every=500, log_every=50),
+}
+
+
+def get_gan_recipe(name: str) -> GANRecipe:
+    """The recipe called ``name``.
+
+    Examples
+    --------
+    >>> get_gan_recipe("ring").steps
+    25000
+    >>> get_gan_recipe("wgan")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown GAN recipe 'wgan'; known recipes: ring, dcgan
+    """
+    if name not in GAN_RECIPES:
+        raise ValueError(f"unknown GAN recipe {name!r}; known recipes: {', '.join(GAN_RECIPES)}")
+    return GAN_RECIPES[name]
+
+
+# --- data and the measures after training ------------------------------------------------
+
+#: The ring's standard deviation (toy_data's default, VEEGAN's 2-D ring).
+RING_STD = 0.02
+
+
+def real_data(recipe: GANRecipe, *, train_size: int | None = None, batch_size: int | None = None,
+              seed: int = 0, device=None, root=None):
+    """The real examples of ``recipe``: a tensor of ring points, or Fashion-MNIST training batches.
+
+    Returns ``(data, batch_size)``: what :func:`~cnnguide.gan.fit_gan` takes
+    as ``data`` and ``batch_size`` (``None`` for batches that bring their own).
+    """
+    n = recipe.train_size if train_size is None else train_size
+    batch_size = recipe.batch_size if batch_size is None else batch_size
+    if recipe.name == "ring":
+        from .batches import derived_seed
+        from .toy_data import ring_of_gaussians
+
+        return ring_of_gaussians(n, std=RING_STD, seed=derived_seed(seed, 4)), batch_size
+    from ..data import load_fashion_mnist
+
+    train_iter, _ = load_fashion_mnist(batch_size, device=device, root=root, train_size=n, test_size=1, seed=seed)
+    return train_iter, None
+
+
+def evaluate(recipe: GANRecipe, generator: nn.Module, *, seed: int = 0, samples: int | None = None) -> dict:
+    """What the trained ``generator`` is measured by after the run, as JSON values.
+
+    The ring: :func:`~cnnguide.gan.coverage.mode_coverage` of ``samples``
+    (default ``recipe.eval_samples``) fresh samples, drawn in evaluation mode
+    from noise seeded by ``seed``. DCGAN: nothing yet (an empty dict).
+    """
+    if recipe.name != "ring":
+        return {}
+    import torch
+
+    from .batches import derived_seed
+    from .coverage import mode_coverage
+    from .toy_data import ring_centers
+
+    n = recipe.eval_samples if samples is None else samples
+    param = next(generator.parameters())
+    z = torch.randn(n, generator.latent_dim, generator=torch.Generator().manual_seed(derived_seed(seed, 5)))
+    was_training = generator.training
+    generator.eval()
+    try:
+        with torch.no_grad():
+            points = generator(z.to(param.device)).float().cpu()
+    finally:
+        generator.train(was_training)
+    coverage = mode_coverage(points, ring_centers(), std=RING_STD)
+    return {"mode_coverage": {"modes": coverage.modes, "of": len(coverage.counts),
+                              "high_quality": coverage.high_quality, "reverse_kl": coverage.reverse_kl,
+                              "counts": list(coverage.counts), "samples": n}}

@@ -1,0 +1,378 @@
+"""The GAN training loop: alternating discriminator and generator updates.
+
+One **step** is ``d_steps`` discriminator updates, each on a fresh real batch
+and a fresh fake batch, then one generator update on fresh noise (Algorithm 1
+of Goodfellow et al., 2014). Both networks use Adam with DCGAN's settings
+(``lr=2e-4, betas=(0.5, 0.999)``); what each minimises is a
+:class:`~cnnguide.gan.losses.GANLoss` (the non-saturating ``"bce"`` by default).
+
+As in :func:`cnnguide.train.fit`, nothing waits for the GPU between steps: the
+logged means and the first non-finite step stay on the device and are read
+every ``log_every`` steps (on a CPU, where waiting costs nothing, each loss is
+checked at once). Every random number comes from ``seed``: the initial
+weights, the noise (its own :class:`torch.Generator`, saved in checkpoints),
+the fixed noise the samples are drawn from, and each epoch's shuffle of a
+tensor of real examples.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..train.history import run_metadata
+from ..train.loop import _show_progress
+from ..devices import autocast, try_gpu
+from .checkpoint import load_gan_checkpoint, save_gan_checkpoint
+from .batches import RealBatches, derived_seed
+from .history import GANHistory
+from .losses import gan_loss
+from .nets import dcgan_init_
+
+__all__ = ["NonFiniteGANLossError", "derived_seed", "fit_gan"]
+
+_NEVER = torch.iinfo(torch.int64).max
+_NOISE, _FIXED_NOISE = 1, 2  # streams derived from the seed (the shuffles are stream 0)
+
+
+class NonFiniteGANLossError(FloatingPointError):
+    """A loss of :func:`fit_gan` became ``nan`` or ``inf``.
+
+    Attributes
+    ----------
+    step : int
+        The first step (counted from 1) whose loss was not finite.
+    network : str
+        ``"discriminator"`` or ``"generator"``: whose loss it was.
+    """
+
+    def __init__(self, step: int, network: str):
+        self.step, self.network = step, network
+        super().__init__(f"the {network} loss is not finite at step {step} (counted from 1); "
+                         "the learning rate is probably too high")
+
+
+def _positive_int(name, value, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+def _latent_dim(generator, latent_dim):
+    own = getattr(generator, "latent_dim", None)
+    if latent_dim is None and own is None:
+        raise ValueError(f"{type(generator).__name__} has no latent_dim attribute; pass latent_dim=")
+    if latent_dim is not None and own is not None and latent_dim != own:
+        raise ValueError(f"latent_dim={latent_dim} but the generator takes noise of {own} values")
+    return _positive_int("latent_dim", latent_dim if latent_dim is not None else own)
+
+
+class _Step:
+    """One step of the game: the discriminator's updates, then the generator's."""
+
+    def __init__(self, generator, discriminator, optimizer_g, optimizer_d, loss, real, noise, latent_dim,
+                 d_steps, device, amp):
+        self.g, self.d, self.opt_g, self.opt_d, self.loss = generator, discriminator, optimizer_g, optimizer_d, loss
+        self.real, self.noise, self.latent_dim, self.d_steps = real, noise, latent_dim, d_steps
+        self.device, self.amp = device, amp
+        self.checked_shape = False
+
+    def _z(self, n):
+        return torch.randn(n, self.latent_dim, generator=self.noise, device=self.device)
+
+    def discriminator_update(self):
+        X = self.real.next()
+        with torch.no_grad(), autocast(self.device, self.amp):
+            fake = self.g(self._z(X.shape[0]))
+        if not self.checked_shape:
+            if fake.shape[1:] != X.shape[1:]:
+                raise ValueError(f"the generator makes samples of shape {tuple(fake.shape[1:])}, "
+                                 f"but the real examples have shape {tuple(X.shape[1:])}")
+            self.checked_shape = True
+        self.opt_d.zero_grad(set_to_none=True)
+        with autocast(self.device, self.amp):
+            real_logits, fake_logits = self.d(X).float(), self.d(fake).float()
+            loss = self.loss.discriminator_loss(real_logits, fake_logits)
+            penalty = self.loss.discriminator_penalty(self.d, X, fake)
+            if penalty is not None:
+                loss = loss + penalty
+        loss.backward()
+        self.opt_d.step()
+        with torch.no_grad():
+            return loss.detach(), torch.sigmoid(real_logits).mean(), torch.sigmoid(fake_logits).mean(), X.shape[0]
+
+    def generator_update(self, n):
+        self.opt_g.zero_grad(set_to_none=True)
+        # The generator's loss backpropagates through D, but only G's weights
+        # change here: not computing D's weight gradients saves work.
+        flags = [p.requires_grad for p in self.d.parameters()]
+        self.d.requires_grad_(False)
+        try:
+            with autocast(self.device, self.amp):
+                loss = self.loss.generator_loss(self.d(self.g(self._z(n))).float())
+            loss.backward()
+        finally:
+            for p, flag in zip(self.d.parameters(), flags):
+                p.requires_grad_(flag)
+        self.opt_g.step()
+        return loss.detach()
+
+
+def _checks_each_step(device: torch.device) -> bool:
+    """Whether to test each loss on the host at once: free on a CPU, a stall on a GPU."""
+    return device.type == "cpu"
+
+
+def _samples(generator, fixed_noise, device, amp):
+    was_training = generator.training
+    generator.eval()  # batch norm with its running statistics: the generator as it will be used
+    try:
+        with torch.no_grad(), autocast(device, amp):
+            return generator(fixed_noise).float().cpu()
+    finally:
+        generator.train(was_training)
+
+
+def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int | None = None,
+            epochs: int | None = None, batch_size: int | None = None, latent_dim: int | None = None,
+            d_steps: int = 1, loss="bce", lr: float = 2e-4, betas=(0.5, 0.999), lr_d: float | None = None,
+            lr_g: float | None = None, scale_to_tanh: bool = False, seed: int | None = None, device=None,
+            amp=None, init=dcgan_init_, sample_every: int = 500, num_samples: int = 64, log_every: int = 50,
+            checkpoint_every: int | None = None, checkpoint_dir=None, resume: bool = False,
+            progress: bool | None = None, verbose: bool = False) -> GANHistory:
+    """Train ``generator`` against ``discriminator`` on ``data``; return the :class:`~cnnguide.gan.GANHistory`.
+
+    Parameters
+    ----------
+    generator, discriminator : nn.Module
+        ``generator`` maps noise ``(N, latent_dim)`` to samples shaped like the
+        data; ``discriminator`` maps samples to one logit each, ``(N,)`` (see
+        :mod:`cnnguide.gan.nets`). Both are moved to ``device``.
+    data : tensor or re-iterable of batches
+        Either real examples ``(N, ...)`` (floating point), cut into batches of
+        ``batch_size`` and shuffled every epoch by a :class:`torch.Generator`
+        seeded from ``seed`` (an incomplete last batch is dropped); or a
+        re-iterable of ``(X, y)`` batches such as
+        :func:`cnnguide.data.load_fashion_mnist`'s (the labels are ignored; a
+        batch may also be a bare tensor; ``set_epoch`` is called if it exists).
+    steps, epochs : int
+        Exactly one: the total number of steps (generator updates; with
+        ``resume``, those already done included), or of passes over ``data``
+        by the discriminator, i.e. ``epochs × batches per epoch // d_steps`` steps.
+    batch_size : int, optional
+        Examples per batch when ``data`` is a tensor (default 64); an iterable
+        of batches brings its own, and giving one then is an error.
+    latent_dim : int, optional
+        Noise dimensions; by default the generator's ``latent_dim``.
+    d_steps : int
+        Discriminator updates per generator update.
+    loss : str or GANLoss
+        ``"bce"`` (non-saturating, default) or ``"saturating"`` (see :mod:`cnnguide.gan.losses`).
+    lr, betas : float, (float, float)
+        Adam's settings for both networks (DCGAN's by default); ``lr_d`` and
+        ``lr_g`` override ``lr`` for one network.
+    scale_to_tanh : bool
+        Map each real batch from [0, 1] to [-1, 1] (``2x - 1``), the range of a
+        ``tanh`` generator such as DCGAN's; the first batch is checked to lie in [0, 1].
+        Fashion-MNIST batches need it; the 2-D ring does not.
+    seed : int, optional
+        Seeds everything random (see the module docstring); ``None`` draws
+        one, recorded in ``history.metadata["seed"]``.
+    device : torch.device or str, optional
+        Default: the first GPU, else the CPU.
+    amp : None, False or torch.dtype
+        Autocast: ``None`` means bf16 on CUDA and full precision elsewhere.
+    init : callable or None
+        Applied to both networks with ``net.apply`` after seeding
+        (:func:`~cnnguide.gan.nets.dcgan_init_` by default); ``None`` keeps their weights.
+    sample_every, num_samples : int
+        Every ``sample_every`` steps (and before the first and after the last)
+        the generator in evaluation mode maps one fixed noise batch of
+        ``num_samples`` to samples, kept in ``history.samples`` on the CPU.
+    log_every : int
+        Steps per history entry (the last step is always logged).
+    checkpoint_every : int, optional
+        With ``checkpoint_dir``: steps between checkpoints, a multiple of
+        ``log_every`` (default ``10 × log_every``); the last step is always saved.
+    checkpoint_dir : path-like, optional
+        Where :mod:`cnnguide.gan.checkpoint` writes.
+    resume : bool
+        Continue from the checkpoint in ``checkpoint_dir``, if any; its
+        hyper-parameters must match. The weights are then those of an
+        uninterrupted run bit for bit (with the same data and device); a run
+        that stopped between two log steps (``steps`` not a multiple of
+        ``log_every``) keeps the history entry it wrote there.
+    progress : bool, optional
+        A tqdm bar; by default only on a terminal outside CI.
+    verbose : bool
+        Print the last logged values at every sample step.
+
+    Returns
+    -------
+    GANHistory
+
+    Raises
+    ------
+    NonFiniteGANLossError
+        When a loss becomes ``nan`` or ``inf``; names the first such step and
+        the network (on a GPU, found at the next log step).
+    ValueError
+        For bad arguments or data (the message names the value).
+
+    Examples
+    --------
+    >>> from cnnguide.gan.nets import MLPDiscriminator, MLPGenerator
+    >>> real = torch.randn(512, 2) * 0.1 + 1.0
+    >>> h = fit_gan(MLPGenerator(latent_dim=4), MLPDiscriminator(), real, steps=20, batch_size=64,
+    ...             device="cpu", seed=0, log_every=10)
+    >>> h.step, sorted(h.samples), tuple(h.samples[20].shape)
+    ([10, 20], [0, 20], (64, 2))
+    """
+    if (steps is None) == (epochs is None):
+        raise ValueError(f"give exactly one of steps and epochs, got steps={steps!r}, epochs={epochs!r}")
+    _positive_int("steps", steps, allow_none=True)
+    _positive_int("epochs", epochs, allow_none=True)
+    for name, value in (("d_steps", d_steps), ("sample_every", sample_every), ("num_samples", num_samples),
+                        ("log_every", log_every)):
+        _positive_int(name, value)
+    checkpoint_every = 10 * log_every if checkpoint_every is None else _positive_int("checkpoint_every",
+                                                                                   checkpoint_every)
+    if checkpoint_every % log_every:
+        raise ValueError(f"checkpoint_every ({checkpoint_every}) must be a multiple of log_every ({log_every})")
+    lr_d, lr_g = (lr if lr_d is None else lr_d), (lr if lr_g is None else lr_g)
+    for name, value in (("lr", lr), ("lr_d", lr_d), ("lr_g", lr_g)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ValueError(f"{name} must be a positive number, got {value!r}")
+    betas = tuple(float(b) for b in betas)
+    if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
+        raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+    if resume and checkpoint_dir is None:
+        raise ValueError("resume=True needs a checkpoint_dir")
+    if init is not None and not callable(init):
+        raise ValueError(f"init must be a callable or None, got {init!r}")
+    loss = gan_loss(loss)
+    latent_dim = _latent_dim(generator, latent_dim)
+    device = try_gpu() if device is None else torch.device(device)
+    seed = secrets.randbits(63) if seed is None and not resume else seed
+
+    real = RealBatches(data, batch_size, device, scale_to_tanh)
+    per_epoch = real.batches_per_epoch
+    if epochs is not None:
+        if per_epoch is None:
+            raise ValueError("epochs needs data whose number of batches is known (a tensor, or an iterable with "
+                             "len()); give steps instead")
+        steps = epochs * per_epoch // d_steps
+        if steps == 0:
+            raise ValueError(f"{epochs} epoch(s) of {per_epoch} batch(es) make no step with d_steps={d_steps}")
+
+    optimizer_g = torch.optim.Adam(generator.parameters(), lr=lr_g, betas=betas)
+    optimizer_d = torch.optim.Adam(discriminator.parameters(), lr=lr_d, betas=betas)
+    options = {"loss": loss.name or type(loss).__name__, "lr_d": lr_d, "lr_g": lr_g, "betas": list(betas),
+               "d_steps": d_steps, "batch_size": real.batch_size, "latent_dim": latent_dim,
+               "scale_to_tanh": bool(scale_to_tanh), "num_samples": num_samples, "seed": seed}
+    start, history, state, saved_tensors = 0, None, None, {}
+    if resume:
+        loaded = load_gan_checkpoint(checkpoint_dir, generator=generator, discriminator=discriminator,
+                                     optimizer_g=optimizer_g, optimizer_d=optimizer_d)
+        if loaded is not None:
+            start, history, saved, state, saved_tensors = loaded
+            if seed is None:
+                options["seed"] = seed = saved["seed"]
+            if saved != options:
+                raise ValueError(f"the checkpoint in {checkpoint_dir} was made with {saved}, "
+                                 f"but fit_gan was called with {options}")
+            if start > steps:
+                raise ValueError(f"the checkpoint in {checkpoint_dir} is at step {start}, past steps={steps}")
+        elif seed is None:
+            seed = options["seed"] = secrets.randbits(63)
+    if history is None:  # a fresh run: seed, initialise
+        torch.manual_seed(seed)
+        if init is not None:
+            generator.apply(init)
+            discriminator.apply(init)
+    generator.to(device).train()
+    discriminator.to(device).train()
+    real.seed = seed
+    noise = torch.Generator(device=device)
+    noise.manual_seed(derived_seed(seed, _NOISE))
+    if state is not None:
+        real.restore(state["real"])
+        noise.set_state(saved_tensors["noise"])
+    fixed_noise = torch.randn(num_samples, latent_dim, generator=torch.Generator().manual_seed(
+        derived_seed(seed, _FIXED_NOISE))).to(device)
+    if history is None:
+        history = GANHistory(metadata={
+            **run_metadata(device), "generator": type(generator).__name__,
+            "discriminator": type(discriminator).__name__, **options, "steps": steps,
+            "amp": str(amp) if amp is not None else ("torch.bfloat16" if device.type == "cuda" else None)})
+        history.samples[0] = _samples(generator, fixed_noise, device, amp)
+    history.metadata["steps"] = steps
+
+    game = _Step(generator, discriminator, optimizer_g, optimizer_d, loss, real, noise, latent_dim, d_steps,
+                 device, amp)
+    each_step = _checks_each_step(device)
+    accumulate = torch.float32 if device.type == "mps" else torch.float64
+    sums = torch.zeros(4, dtype=accumulate, device=device)
+    first_bad = torch.full((), _NEVER, dtype=torch.int64, device=device)
+    since_log = 0
+    elapsed = history.seconds[-1] if history.seconds else 0.0
+    tic = time.perf_counter()
+    bar = None
+    if _show_progress(progress):
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=steps, initial=start, unit="step", dynamic_ncols=True)
+    benchmark = torch.backends.cudnn.benchmark
+    torch.backends.cudnn.benchmark = device.type == "cuda" or benchmark
+    try:
+        for step in range(start + 1, steps + 1):
+            d_loss = d_real = d_fake = 0.0
+            for _ in range(d_steps):
+                loss_d, real_p, fake_p, n = game.discriminator_update()
+                if each_step and not torch.isfinite(loss_d):
+                    raise NonFiniteGANLossError(step, "discriminator")
+                d_loss, d_real, d_fake = d_loss + loss_d, d_real + real_p, d_fake + fake_p
+            loss_g = game.generator_update(n)
+            if each_step and not torch.isfinite(loss_g):
+                raise NonFiniteGANLossError(step, "generator")
+            with torch.no_grad():
+                values = torch.stack([d_loss / d_steps, loss_g, d_real / d_steps, d_fake / d_steps])
+                if not each_step:  # 2·step marks the discriminator, 2·step + 1 the generator
+                    bad = torch.where(~torch.isfinite(values[0]), 2 * step,
+                                      torch.where(~torch.isfinite(values[1]), 2 * step + 1, _NEVER))
+                    first_bad = torch.minimum(first_bad, bad)
+                sums += values.to(accumulate)
+            since_log += 1
+            if bar is not None:
+                bar.update()
+            if step % log_every == 0 or step == steps:
+                *means, bad = torch.cat([sums / since_log, first_bad.to(accumulate)[None]]).tolist()  # the sync
+                if bad < _NEVER:
+                    raise NonFiniteGANLossError(int(bad) // 2, ("discriminator", "generator")[int(bad) % 2])
+                history.append(step, **dict(zip(("d_loss", "g_loss", "d_real", "d_fake"), means)),
+                               seconds=elapsed + time.perf_counter() - tic)
+                sums.zero_()
+                since_log = 0
+                if bar is not None:
+                    bar.set_postfix(d_loss=f"{means[0]:.3f}", g_loss=f"{means[1]:.3f}")
+            if step % sample_every == 0 or step == steps:
+                history.samples[step] = _samples(generator, fixed_noise, device, amp)
+                if verbose:
+                    print(f"step {history.last_step}/{steps}: {str(history).split(': ', 1)[1]}, "
+                          f"{history.seconds[-1]:.1f} s", flush=True)
+            if checkpoint_dir is not None and (step % checkpoint_every == 0 or step == steps):
+                save_gan_checkpoint(checkpoint_dir, generator=generator, discriminator=discriminator,
+                                    optimizer_g=optimizer_g, optimizer_d=optimizer_d, step=step, history=history,
+                                    options=options, state={"real": real.state()},
+                                    tensors={"noise": noise.get_state()})
+    finally:
+        torch.backends.cudnn.benchmark = benchmark
+        if bar is not None:
+            bar.close()
+    return history
