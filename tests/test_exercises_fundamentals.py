@@ -25,7 +25,7 @@ from cnnguide.ops import (
 from cnnguide.summary import summarize
 
 
-@pytest.mark.parametrize("chapter", range(1, 9))
+@pytest.mark.parametrize("chapter", range(1, 10))
 def test_every_chapter_has_three_to_five_answered_exercises(chapter):
     assert 3 <= len(answers(chapter)) <= 5
     for text in answers(chapter):
@@ -397,3 +397,46 @@ def test_ch8_which_shifts_gap_ignores():
     assert _pooled_change(4, (4, 8)) < 1e-6
     # the chapter's own stride 2: even shifts are rounding, odd ones are not
     assert [_pooled_change(2, s) < 1e-6 for s in shifts] == [True, True, False, False, False]
+
+
+# Chapter 9: receptive field -------------------------------------------------
+
+
+def _pair(value):
+    return value[0] if isinstance(value, tuple) else value
+
+
+def test_ch9_vgg16_receptive_field():
+    from torchvision.models import vgg16
+
+    with torch.device("meta"):
+        features = vgg16().features
+    path = [
+        (_pair(m.kernel_size), _pair(m.stride))
+        for m in features
+        if isinstance(m, (nn.Conv2d, nn.MaxPool2d))
+    ]
+    assert_states(9, 1, receptive_field(path[:-1]))  # the last convolution
+    assert_states(9, 1, receptive_field(path))  # after the last pooling
+    assert_states(9, 1, len(path))
+    assert_states(9, 1, sum(k == 3 for k, _ in path))
+
+
+def test_ch9_layers_to_see_a_digit():
+    depth = next(d for d in range(1, 100) if receptive_field([(3, 1)] * d) >= 28)
+    assert_states(9, 2, depth)
+    assert_states(9, 2, receptive_field([(3, 1)] * depth))
+    assert_states(9, 2, receptive_field([(5, 1), (2, 2), (5, 1), (2, 2)]))
+
+
+def test_ch9_stacked_against_single():
+    assert receptive_field([(3, 1)] * 3) == receptive_field([(7, 1)])
+    assert_states(9, 3, 3 * conv_param_count(256, 256, 3, bias=False))
+    assert_states(9, 3, conv_param_count(256, 256, 7, bias=False))
+
+
+def test_ch9_resnet_first_stage():
+    stem = [(7, 2), (3, 2)]
+    assert_states(9, 4, receptive_field(stem + [(3, 1)] * 4))
+    assert_states(9, 4, receptive_field(stem))
+    assert_states(9, 4, receptive_field(stem + [(3, 1)]) - receptive_field(stem))

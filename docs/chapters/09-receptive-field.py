@@ -28,7 +28,8 @@
 from cnnguide.ops import receptive_field
 
 for depth in range(1, 6):
-    print(f"{depth} x (3x3 conv, stride 1): receptive field {receptive_field([(3, 1)] * depth)}")
+    field = receptive_field([(3, 1)] * depth)
+    print(f"{depth} x (3x3 conv, stride 1): receptive field {field}")
 
 # %% [markdown]
 # With stride 1 every layer adds $k - 1 = 2$ pixels: the field after $d$
@@ -46,13 +47,17 @@ receptive_field_growth([(3, 1)] * 3)
 # %% [markdown]
 # Notice that the shading is not uniform: the centre pixels reach the unit
 # through many more paths than the corners. The field's size is a hard limit;
-# within it, the centre usually matters most.
+# within it, the centre usually matters most. Luo et al. (2016) call the
+# region of sizeable influence the *effective* receptive field, and show that
+# it is roughly Gaussian and occupies only a fraction of the theoretical one.
 #
 # ## Why VGG stacks 3 × 3 kernels
 #
 # Two 3 × 3 layers see as far as one 5 × 5 layer, and three see as far as one
 # 7 × 7. The stack is cheaper and puts a non-linearity between the layers.
-# With $C$ channels in and out (here 64, no bias):
+# This is the argument of the VGG paper (Simonyan & Zisserman, 2015); the blog
+# says only that experiments show 3 × 3 kernels to work better. With $C$
+# channels in and out (here 64, no bias):
 
 # %%
 from cnnguide.ops import conv_param_count, receptive_field
@@ -62,10 +67,13 @@ for n, k in [(2, 5), (3, 7)]:
     stack = n * conv_param_count(C, C, 3, bias=False)
     single = conv_param_count(C, C, k, bias=False)
     assert receptive_field([(3, 1)] * n) == receptive_field([(k, 1)]) == k
-    print(f"{n} x 3x3: {stack:,} weights  vs  one {k}x{k}: {single:,} weights  (same {k}x{k} field)")
+    print(f"{n} x 3x3: {stack:,} weights  vs  one {k}x{k}: {single:,} weights")
 
 # %% [markdown]
-# [VGG](../11-vgg/) builds its whole network from this observation.
+# The assertion in the loop checks that each pair has the same field. Per
+# pair of channels the stack costs $9n$ weights against $k^2$: 18 against 25,
+# and 27 against 49. [VGG](../11-vgg/) builds its whole network from this
+# observation.
 #
 # ## Strides multiply the reach
 #
@@ -80,21 +88,34 @@ import math
 from cnnguide.ops import conv_output_size, receptive_field
 
 stem = [(7, 2), (3, 2)]  # conv 7x7 stride 2, then max pool 3x3 stride 2
-side = conv_output_size(conv_output_size(224, 7, padding=3, stride=2), 3, padding=1, stride=2)
+side = conv_output_size(224, 7, padding=3, stride=2)
+side = conv_output_size(side, 3, padding=1, stride=2)
 jump = math.prod(s for _, s in stem)
-print(f"after the stem: {side}x{side} map, receptive field {receptive_field(stem)}, jump {jump} pixels")
-print(f"each following 3x3 conv adds (3 - 1) * {jump} = {receptive_field(stem + [(3, 1)]) - receptive_field(stem)} pixels")
+print(f"after the stem: {side}x{side} map, jump {jump} pixels")
+print(f"receptive field: {receptive_field(stem)} pixels")
+added = receptive_field(stem + [(3, 1)]) - receptive_field(stem)
+print(f"each following 3x3 conv adds (3 - 1) * {jump} = {added} pixels")
 
 # %%
 from cnnguide.figures import receptive_field_growth
 
-receptive_field_growth([(7, 2), (3, 2)], labels=["conv 7×7, stride 2", "max pool 3×3, stride 2"])
+receptive_field_growth(
+    [(7, 2), (3, 2)], labels=["conv 7×7, stride 2", "max pool 3×3, stride 2"]
+)
+
+# %% [markdown]
+# One unit of the 7 × 7 convolution sees 7 × 7 pixels. The pooling's 3 × 3
+# window spans three of those units, 2 pixels apart because of the stride, so
+# one pooled unit sees $7 + (3 - 1) \cdot 2 = 11$ pixels across.
 
 # %% [markdown]
 # The chart compares three ways of stacking twelve layers: 3 × 3 convolutions
 # with stride 1 only; VGG-style blocks of two 3 × 3 convolutions followed by a
 # 2 × 2 pooling of stride 2; and ResNet's stem followed by 3 × 3
-# convolutions. Downsampling early is what makes the field grow quickly.
+# convolutions. Each curve steepens after every stride: the ResNet line is
+# steep from the start, the VGG-style line bends upward after each pooling, and
+# the stride-1 line never bends. Downsampling early is what makes the field
+# grow quickly.
 
 # %%
 from cnnguide.figures import receptive_field_vs_depth
@@ -126,7 +147,10 @@ from cnnguide.ops import receptive_field
 layers = [(7, 2), (3, 2), (3, 1), (3, 1)]
 torch.manual_seed(0)
 net = nn.Sequential(
-    nn.Conv2d(1, 4, 7, stride=2), nn.AvgPool2d(3, stride=2), nn.Conv2d(4, 4, 3), nn.Conv2d(4, 1, 3)
+    nn.Conv2d(1, 4, 7, stride=2),
+    nn.AvgPool2d(3, stride=2),
+    nn.Conv2d(4, 4, 3),
+    nn.Conv2d(4, 1, 3),
 ).double()
 
 x = torch.randn(1, 1, 64, 64, dtype=torch.float64, requires_grad=True)
@@ -138,22 +162,26 @@ rows = influence.any(dim=1).nonzero().flatten()
 cols = influence.any(dim=0).nonzero().flatten()
 height, width = len(rows), len(cols)
 print("output map:", tuple(y.shape[2:]))
-print(f"nonzero gradient: rows {rows.min()}..{rows.max()}, columns {cols.min()}..{cols.max()} -> {height}x{width}")
-print("every pixel inside that box is nonzero:", bool(influence[rows.min():rows.max() + 1, cols.min():cols.max() + 1].all()))
+print(f"nonzero gradient: rows {rows.min()}..{rows.max()}, "
+      f"columns {cols.min()}..{cols.max()} -> {height}x{width}")
+box = influence[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+print("every pixel inside that box is nonzero:", bool(box.all()))
 jump = math.prod(s for _, s in layers)
-print(f"receptive_field: {receptive_field(layers)}, expected top-left corner: ({2 * jump}, {3 * jump})")
+print(f"receptive_field: {receptive_field(layers)}")
+print(f"expected top-left corner: ({2 * jump}, {3 * jump})")
 
 # %% [markdown]
 # The gradient is nonzero on exactly an $r \times r$ square, where $r$ is what
 # the recurrence predicts, and the square starts at row $2j$ and column $3j$ —
 # unit $(u, v)$'s window begins $j$ pixels further for each step. (With max
-# pooling instead of average pooling, the gradient of one input only reaches
-# the pixels that won their pooling windows; the receptive field is the set of
-# pixels that *could* influence the unit, which is the same square.)
+# pooling instead of average pooling, the gradient of the unit would only
+# reach the pixels whose values won their pooling windows; the receptive field
+# is the set of pixels that *could* influence the unit, which is the same
+# square.)
 #
 # ## Deeper layers see more
 #
-# A whole network's field is the field of its longest path. Walking through
+# A whole network's field is the field of its farthest-reaching path. Walking through
 # torchvision's ResNet-18 (weights are not needed, only the layer shapes) and
 # keeping the convolutions and poolings of the main path — the 1 × 1
 # shortcut convolutions add no reach:
@@ -174,13 +202,14 @@ path = [
     for m in resnet18().modules()
     if isinstance(m, (nn.Conv2d, nn.MaxPool2d)) and first(m.kernel_size) > 1
 ]
-print(f"{len(path)} layers on the main path; receptive field of the last one: {receptive_field(path)} pixels")
+print(f"{len(path)} layers on the main path")
+print(f"receptive field of the last one: {receptive_field(path)} pixels")
 
 # %% [markdown]
 # The units of ResNet-18's last convolution see more than the whole
 # 224 × 224 image (the rest of their field falls on the zero padding). Early
 # layers, with fields of a few pixels, can only respond to local patterns such
-# as edges and colour blobs; the deepest ones integrate the whole image, which
+# as edges and colour blobs; the deepest ones can draw on the whole image, which
 # is why they can represent abstract properties like "contains a dog". For
 # comparison, the classic [LeNet](../10-lenet/) (5 × 5 convolutions and 2 × 2
 # pooling with stride 2) reaches:
@@ -188,10 +217,11 @@ print(f"{len(path)} layers on the main path; receptive field of the last one: {r
 # %%
 from cnnguide.ops import receptive_field
 
-print("LeNet, after its second pooling layer:", receptive_field([(5, 1), (2, 2), (5, 1), (2, 2)]), "pixels")
+lenet = [(5, 1), (2, 2), (5, 1), (2, 2)]  # conv, pool, conv, pool
+print("LeNet, after its second pooling layer:", receptive_field(lenet), "pixels")
 
 # %% [markdown]
-# Sixteen pixels of a 28 × 28 digit — enough for strokes and their
+# A 16 × 16 patch of a 28 × 28 digit — enough for strokes and their
 # arrangement, and the fully connected layers that follow combine the rest.
 # [Chapter 8](../08-feature-maps-to-classes/) showed those layers are
 # convolutions with a field as large as the map.
@@ -208,4 +238,65 @@ print("LeNet, after its second pooling layer:", receptive_field([(5, 1), (2, 2),
 # - The gradient of one unit with respect to the input is nonzero exactly on
 #   its receptive field — a direct check of the formula.
 # - Deeper layers see more of the image, which is what lets them represent
-#   larger, more abstract features.
+#   larger, more abstract features; the effective field, where the influence
+#   is sizeable, is smaller than the theoretical one.
+#
+# ## References
+#
+# - Luo, W., Li, Y., Urtasun, R. & Zemel, R. (2016). Understanding the
+#   effective receptive field in deep convolutional neural networks.
+#   *Advances in Neural Information Processing Systems 29 (NIPS 2016)*.
+# - Simonyan, K. & Zisserman, A. (2015). Very deep convolutional networks for
+#   large-scale image recognition. *International Conference on Learning
+#   Representations (ICLR)*; arXiv:1409.1556.
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. Collect the `(kernel_size, stride)` pairs of the convolutions and
+#    poolings in torchvision's `vgg16().features` (build it under
+#    `torch.device("meta")`), as the chapter did for ResNet-18. What is the
+#    receptive field of VGG-16's last convolution, and of the pooling after
+#    it?
+#
+#     <details><summary>Answer</summary>
+#
+#     196 pixels for the last convolution, 212 after the last pooling: 13
+#     convolutions of 3 × 3 and 5 poolings of 2 × 2 with stride 2, 18 layers
+#     in all. Both are smaller than ResNet-18's 435, and both cover most of a
+#     224-pixel image.
+#
+#     </details>
+#
+# 2. How many 3 × 3 convolutions with stride 1, and no pooling, does it take
+#    before one unit sees a whole 28 × 28 image?
+#
+#     <details><summary>Answer</summary>
+#
+#     14: the field after $d$ layers is $2d + 1$, which first reaches 28 at
+#     $d = 14$ (29 pixels). LeNet's two poolings get a 16-pixel field from
+#     just four layers.
+#
+#     </details>
+#
+# 3. With 256 channels in and out and no biases, how many weights do three
+#    stacked 3 × 3 convolutions have, and how many one 7 × 7 convolution
+#    with the same field?
+#
+#     <details><summary>Answer</summary>
+#
+#     $3 \cdot 9 \cdot 256^2$ = 1,769,472 against $49 \cdot 256^2$ =
+#     3,211,264, the same ratio of 27 to 49 as with 64 channels.
+#
+#     </details>
+#
+# 4. ResNet-18's first stage puts four 3 × 3 convolutions after the stem.
+#    What is the receptive field at the end of that stage?
+#
+#     <details><summary>Answer</summary>
+#
+#     43 pixels: the stem sees 11, and each of the four convolutions adds
+#     $(3 - 1) \cdot 4 = 8$, because the stem's strides make neighbouring
+#     units 4 pixels apart.
+#
+#     </details>
