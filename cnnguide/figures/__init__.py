@@ -10,6 +10,7 @@ or read from a model; nothing on a figure is typed in by hand.
 - :mod:`~cnnguide.figures.transposed` -- transposed convolution: scattered kernel copies, zero insertion;
 - :mod:`~cnnguide.figures.gan_points` -- a GAN on 2-D data: samples over training, the discriminator's surface;
 - :mod:`~cnnguide.figures.gan_theory` -- the optimal discriminator, the generator losses' gradients;
+- :mod:`~cnnguide.figures.gan_training` -- a GAN run's losses and D's outputs, its samples over training;
 - :mod:`~cnnguide.figures.parameters` -- parameter counts: dense vs convolution, modules side by side;
 - :mod:`~cnnguide.figures.activations` -- activation functions and their derivatives;
 - :mod:`~cnnguide.figures.receptive_fields` -- the pixels one unit sees, layer after layer;
@@ -39,6 +40,8 @@ from .gan_points import *  # noqa: F401,F403
 from .gan_points import __all__ as _gan_points_all
 from .gan_theory import *  # noqa: F401,F403
 from .gan_theory import __all__ as _gan_theory_all
+from .gan_training import *  # noqa: F401,F403
+from .gan_training import __all__ as _gan_training_all
 from .images import *  # noqa: F401,F403
 from .listing import SourceListing, show_source
 from .images import __all__ as _images_all
@@ -60,5 +63,5 @@ __all__ = [
     *_convolution_all, *_channels_all, *_pooling_all, *_parameters_all, *_activations_all,
     *_receptive_fields_all, *_feature_maps_all, *_training_all, *_images_all,
     *_networks_all, *_architectures_all, *_diagrams_all, *_transposed_all, *_gan_points_all,
-    *_gan_theory_all,
+    *_gan_theory_all, *_gan_training_all,
 ]
