@@ -45,9 +45,9 @@ corr2d(X, K)
 
 # %% [markdown]
 # The figure shows where the first number comes from: the blog's worked
-# example, $0 \times 0 + 1 \times 1 + 3 \times 2 + 4 \times 3 = 19$. Every number on it — the
-# grids and the sum written underneath — is computed by `cnnguide.ops` when the
-# page is built.
+# example, $0 \times 0 + 1 \times 1 + 3 \times 2 + 4 \times 3 = 19$. Every
+# number on it — the grids and the sum written underneath — is computed by
+# `cnnguide.ops` when the page is built.
 
 # %%
 from cnnguide.figures import cross_correlation_figure
@@ -205,12 +205,13 @@ print(f"learned bias: {layer.bias.item():.1e}")
 # %% [markdown]
 # The printed loss falls towards zero, and the learned kernel is close to
 # $[1, -1]$, with a bias near zero: sixty small steps recover the kernel from
-# one example image. (The learning rate matters: the loss is a sum
-# over 42 outputs, so its gradient is large, and above a learning rate of
-# about 0.016 plain gradient descent overshoots and diverges; exercise 4
-# computes the threshold.) Now the promised test of the flip: make the target
-# with the **true convolution** by $[1, -1]$ and train again. A cross-correlation layer cannot flip, so it learns the mirrored
-# kernel $[-1, 1]$ — and fits the target just as well.
+# one example image. (The learning rate matters: the loss is a sum over 42
+# outputs, so its gradient is large, and above a learning rate of about 0.016
+# plain gradient descent overshoots and diverges; exercise 4 computes the
+# threshold.) Now the promised test of the flip: make the target with the
+# **true convolution** by $[1, -1]$ and train again. A cross-correlation
+# layer cannot flip, so it should learn the mirrored kernel $[-1, 1]$, and
+# fit the target just as well:
 
 # %%
 torch.manual_seed(0)
