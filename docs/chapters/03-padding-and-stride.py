@@ -104,8 +104,8 @@ sliding_window_animation(X4, box, gif_dir / "padding.gif", padding=1)
 # %% [markdown]
 # With padding $p$ the input is $n + 2p$ long, so the output has
 # $n + 2p - k + 1$ entries. For an odd kernel $k$, padding $p = (k-1)/2$ keeps
-# the size unchanged; that is why kernels are almost always odd (3, 5, 7) and
-# why "same" padding for a 3 × 3 kernel is 1. Padding may differ between height
+# the size unchanged; that is one reason kernels are almost always odd (3, 5,
+# 7), and why "same" padding for a 3 × 3 kernel is 1. Padding may differ between height
 # and width, e.g. for a 5 × 3 kernel:
 
 # %%
@@ -139,7 +139,10 @@ print(f"{(n * n - (n - 2) ** 2) / (n * n):.1%} of the pixels")
 # across. Each coloured outline is one window, and the output cell of the same
 # colour is its result. Look at the right-hand column of padding: no window
 # reaches it, because a third step across would not leave room for the
-# kernel. The formula below drops such leftovers with a floor.
+# kernel. The formula below drops such leftovers with a floor. Going down,
+# the windows are 2 rows tall but 3 rows apart, so the input's middle row
+# (3, 4, 5) is never visited at all: a stride larger than the kernel skips
+# pixels.
 
 # %%
 from cnnguide.figures import stride_figure
@@ -285,7 +288,8 @@ for n, k, p, s in cases:
 #
 # 4. A row of 10 pixels is scanned by a window of 3 with stride 3 and no
 #    padding. How many outputs are there, and how many pixels are never
-#    visited? What changes with padding 1? (Try `coverage(10, 3, stride=3)`.)
+#    visited? What changes with padding 1? (Try `coverage(10, 3, stride=3)` and
+#    look at one of its rows.)
 #
 #     <details><summary>Answer</summary>
 #
