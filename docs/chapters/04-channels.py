@@ -28,7 +28,7 @@ show_source(corr2d_multi_in, docstring=False)
 
 # %% [markdown]
 # Two 3 × 3 channels and a 2 × 2 × 2 kernel; the figure below draws the same
-# sums:
+# sums, with the top-left output of each channel and their sum highlighted:
 
 # %%
 import torch
@@ -63,7 +63,7 @@ from cnnguide.ops import corr2d_multi_in_out
 show_source(corr2d_multi_in_out, docstring=False)
 
 # %% [markdown]
-# Here three kernels, each a shifted copy of `K`, give three output channels:
+# Here three kernels, `K`, `K + 1` and `K + 2`, give three output channels:
 
 # %%
 K3 = torch.stack([K, K + 1, K + 2])
