@@ -154,9 +154,10 @@ for name, net in [("direct", direct_layer), ("bottleneck", bottleneck_layers)]:
 # The price is capacity: the 3 × 3 layer in the middle sees only 64 channels.
 # He et al. (2016) took that price for their 50-, 101- and 152-layer ResNets
 # to keep training time affordable, and the deeper bottleneck networks were
-# more accurate than their shallower ones. Extra non-linearities between the layers
-# ([chapter 6](../06-activation-functions/)) make the bottleneck more than one
-# linear map in disguise.
+# more accurate than their shallower ones. Extra non-linearities between the
+# layers ([chapter 6](../06-activation-functions/)) make the bottleneck more
+# than one linear map in disguise (exercise 4 shows what happens without
+# them).
 #
 # ## What to remember
 #
