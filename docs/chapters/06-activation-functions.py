@@ -93,8 +93,8 @@ print(f"float64 machine epsilon      = {torch.finfo(torch.float64).eps:.1e}")
 
 # %% [markdown]
 # The two outputs differ only by rounding: compare the difference with the
-# machine epsilon printed below it, the relative precision of a float64. The same
-# holds for any number of channels and with biases: a composition of affine
+# machine epsilon printed below it, the relative precision of a float64. The
+# same holds for any number of channels and with biases: a composition of affine
 # maps is affine. We can check that without deriving any formula. A single
 # 5 × 5 convolution sees exactly the input window the two stacked 3 × 3 layers
 # see, so if *any* single convolution reproduces the stack, the best 5 × 5 one
@@ -140,8 +140,9 @@ print(f"  conv -> ReLU -> conv: {best_single_conv_error(X, relu_stack, 5):.1%}")
 # The blog goes further: with activations, it says, a network can approximate
 # essentially any function. The theorem behind that sentence, the *universal
 # approximation theorem*, is about **width**, not depth: one hidden layer of
-# sigmoid units can approximate any continuous function on a bounded region
-# as closely as we like, given enough units (Cybenko, 1989). Hornik (1991)
+# sigmoid units, followed by a linear output, can approximate any continuous
+# function on a closed, bounded region as closely as we like, given enough
+# units (Cybenko, 1989). Hornik (1991)
 # showed the same for any bounded, non-constant activation, and Leshno et al.
 # (1993) for any continuous activation that is not a polynomial, ReLU
 # included. The theorem says nothing about how many units that takes, or
@@ -193,14 +194,14 @@ print(f"bound for the sigmoid: 0.25 ** 10 = {0.25**10:.3e}")
 # network barely learn, and when a unit's input is large the sigmoid is flat
 # and that unit stops learning altogether (it *saturates*). Tanh has slope 1 at
 # the origin but saturates in the same way. ReLU passes the gradient through
-# unchanged wherever the unit is active, which is why modern networks use it.
+# unchanged wherever the unit is active, the main reason modern networks use it.
 # Its own weakness is the other side: a unit whose input is negative for every
 # example gets zero gradient and can "die". The classic [LeNet](../10-lenet/)
 # of chapter 10 uses sigmoids; its modern variant, VGG, ResNet, GoogLeNet and
 # DenseNet use ReLU.
 #
-# Next, [pooling](../07-pooling/) shrinks feature maps and buys a little
-# invariance to where a feature appears.
+# Next, [pooling](../07-pooling/) shrinks feature maps and makes them tolerate
+# small shifts of a feature.
 #
 # ## What to remember
 #
@@ -215,7 +216,8 @@ print(f"bound for the sigmoid: 0.25 ** 10 = {0.25**10:.3e}")
 # - ReLU, $\max(0, x)$, has slope 1 where active and 0 elsewhere: cheap, no
 #   saturation for positive inputs, the default in modern CNNs.
 # - The universal approximation theorem is about width: one hidden layer with
-#   enough units approximates any continuous function on a bounded region.
+#   enough units approximates any continuous function on a closed, bounded
+#   region.
 #
 # ## References
 #
