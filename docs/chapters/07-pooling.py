@@ -194,10 +194,13 @@ print(row.format("mean", *(f"{share:.0%}" for share in means)))
 
 # %% [markdown]
 # None of the feature map's responses survive a one-pixel shift; after max
-# pooling, half of them do on average, with either stride. A larger window
-# tolerates a larger shift, and stacking convolution and pooling layers
-# compounds the effect. This is local tolerance, not true invariance: shift
-# far enough and the pooled map changes too.
+# pooling, half of them do on average, with either stride (the mean row). A
+# larger window tolerates a larger shift. This is local tolerance, not true
+# invariance: shift far enough and the pooled map changes too, and a stride-2
+# pooling keeps the map for some edge positions and not for others. Stacking
+# strided layers does not fix that; small shifts of the input can still
+# change a deep network's output
+# ([chapter 8](../08-feature-maps-to-classes/) measures a small case).
 #
 # Pooling also makes later layers cheaper: a 2 × 2, stride-2 pooling divides
 # the number of positions by four, so the next convolution does a quarter of
