@@ -338,8 +338,11 @@ for h, w in [(7, 7), (10, 13)]:
 #     <details><summary>Answer</summary>
 #
 #     384 halves five times to 12, so the 7 × 7 kernels see a 12 × 12 map and
-#     fit at $12 - 7 + 1 = 6$ positions each way: a 6 × 6 grid, one
-#     classification for each 224-pixel window, 32 pixels apart.
+#     fit at $12 - 7 + 1 = 6$ positions each way: a 6 × 6 grid of class
+#     scores, each from a 224-pixel window of the image, the windows 32 pixels
+#     apart. (They match the scores of the 224-pixel crops only roughly: in
+#     the large image the windows' borders see their neighbours' pixels, not
+#     zero padding.)
 #
 #     </details>
 #
