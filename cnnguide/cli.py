@@ -6,6 +6,8 @@
     cnnguide train resnet18 --epochs 5 --device cuda --out runs/r18
     cnnguide train lenet --epochs 20 --resume  # continue runs/lenet/ up to epoch 20
     cnnguide summary vgg11 --size 224         # shapes, parameters and FLOPs per image
+    cnnguide train resnet18 --data comp/ --out runs/comp   # a competition folder, baseline recipe
+    cnnguide predict runs/comp --data comp/ --out submission.csv   # (cnnguide.cli_baseline)
 
 A training run writes into its output folder ``metrics.json`` (the per-epoch
 history with the model, hyper-parameters, device, torch version, date and the
@@ -182,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("-o", "--option", type=_model_option, action="append", default=[],
                        metavar="KEY=VALUE", help=option_help)
     train.add_argument("--quiet", action="store_true", help="no progress bar or per-epoch lines")
+    from .cli_baseline import add_baseline_options, add_predict_command  # --data, predict
+
+    add_baseline_options(train)
     train.set_defaults(run=_train, subparser=train)
 
     summary = commands.add_parser(
@@ -199,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("-o", "--option", type=_model_option, action="append", default=[],
                          metavar="KEY=VALUE", help=option_help)
     summary.set_defaults(run=_summary, subparser=summary)
+    add_predict_command(commands)
     return parser
 
 
@@ -277,6 +283,10 @@ def _train(parser, args) -> int:
     from . import data, train
     from .train.checkpoint import CHECKPOINT_JSON
 
+    if args.data is not None or args.recipe == "baseline":
+        from .cli_baseline import train_on_folders
+
+        return train_on_folders(parser, args)
     _check_model(parser, args)
     out = args.out or Path("runs") / args.model
     previous = _previous_run(parser, args, out)

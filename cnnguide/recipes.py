@@ -8,6 +8,13 @@ Every recipe is the d2l book's: 10 epochs of plain mini-batch SGD (no momentum,
 no weight decay) with Xavier-uniform initialisation, on Fashion-MNIST resized to
 the size the network was designed around.
 
+Beside them, :data:`BASELINE` is the modern recipe of chapter 16 (a
+:class:`~cnnguide.train.modern.ModernRecipe`: augmentation, Nesterov momentum,
+a one-cycle schedule, label smoothing, a moving average of the weights, the
+best epoch, flip test-time augmentation), which ``cnnguide train --recipe
+baseline`` and ``scripts/reproduce.py --recipe baseline`` train each network
+with, at the book's image size.
+
 Two sets of reference numbers are *quoted* here, not computed; each carries its
 source:
 
@@ -25,8 +32,11 @@ import shlex
 from dataclasses import dataclass, field
 
 from .tables import Table
+from .train.modern import ModernRecipe
 
 __all__ = [
+    "BASELINE",
+    "BASELINE_TARGET",
     "BENCHMARK_ACCURACY",
     "BENCHMARK_SOURCE",
     "BOOK_ACCURACY",
@@ -95,6 +105,16 @@ class Recipe:
         """
         return shlex.join(["python", "scripts/reproduce.py", "--only", self.name])
 
+    def baseline_command(self) -> str:
+        """The command that trains this network with :data:`BASELINE` on a GPU and records it.
+
+        Examples
+        --------
+        >>> get_recipe("resnet18").baseline_command()
+        'python scripts/reproduce.py --recipe baseline --only resnet18'
+        """
+        return shlex.join(["python", "scripts/reproduce.py", "--recipe", "baseline", "--only", self.name])
+
 
 #: The five recipes, in the order of the chapters.
 RECIPES: dict[str, Recipe] = {
@@ -109,6 +129,13 @@ RECIPES: dict[str, Recipe] = {
                chapter="15-densenet"),
     )
 }
+
+#: The modern recipe of chapter 16, for every network at its book size (runs recorded as
+#: ``docs/recorded/<name>-baseline.json``). 30 epochs: three times the book's.
+BASELINE = ModernRecipe(name="baseline")
+
+#: What the recorded GPU run of :data:`BASELINE` aims at: above the benchmark table's ResNet18.
+BASELINE_TARGET: dict[str, float] = {"resnet18": 0.95}
 
 #: Where :data:`BOOK_ACCURACY` comes from.
 BOOK_SOURCE = ("Dive into Deep Learning, English edition 0.17.5 (PyTorch), the training output printed "

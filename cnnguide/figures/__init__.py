@@ -18,6 +18,7 @@ or read from a model; nothing on a figure is typed in by hand.
 - :mod:`~cnnguide.figures.training` -- training curves (and :class:`LivePlot`, a ``fit`` callback), predictions,
   confusion matrices;
 - :mod:`~cnnguide.figures.networks` -- gradient norms through the depth of a network;
+- :mod:`~cnnguide.figures.recipes` -- a training recipe's learning-rate schedules and its ablation;
 - :mod:`~cnnguide.figures.diagrams` -- architecture diagrams drawn from the model objects (LeNet; VGG,
   residual, Inception and dense blocks);
 - :mod:`~cnnguide.figures.listing` -- the library's own source, shown where a chapter explains it.
@@ -53,6 +54,8 @@ from .pooling import *  # noqa: F401,F403
 from .pooling import __all__ as _pooling_all
 from .receptive_fields import *  # noqa: F401,F403
 from .receptive_fields import __all__ as _receptive_fields_all
+from .recipes import *  # noqa: F401,F403
+from .recipes import __all__ as _recipes_all
 from .training import *  # noqa: F401,F403
 from .training import __all__ as _training_all
 from .transposed import *  # noqa: F401,F403
@@ -63,5 +66,5 @@ __all__ = [
     *_convolution_all, *_channels_all, *_pooling_all, *_parameters_all, *_activations_all,
     *_receptive_fields_all, *_feature_maps_all, *_training_all, *_images_all,
     *_networks_all, *_architectures_all, *_diagrams_all, *_transposed_all, *_gan_points_all,
-    *_gan_theory_all, *_gan_training_all,
+    *_gan_theory_all, *_gan_training_all, *_recipes_all,
 ]

@@ -101,7 +101,8 @@ class PrintEpochs(Callback):
 
 def _hyper_parameters(optimizer: optim.Optimizer) -> dict:
     """The settings a resumed run must share with the run it continues."""
-    return {name: optimizer.defaults[name] for name in ("lr", "momentum", "weight_decay")}
+    # .get: an optimizer without momentum (AdamW) records None.
+    return {name: optimizer.defaults.get(name) for name in ("lr", "momentum", "weight_decay")}
 
 
 class SaveCheckpoint(Callback):

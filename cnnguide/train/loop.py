@@ -10,7 +10,10 @@ channels-last tensors and cuDNN's autotuner.
 
 Everything else a run may do -- print a line per epoch, save checkpoints, redraw
 a plot -- is a callback (:mod:`cnnguide.train.callbacks`), so :func:`fit` is the
-loop and nothing more.
+loop and nothing more. Its defaults are the book's recipe (plain SGD, a constant
+learning rate, cross-entropy, no augmentation); ``optimizer=``, ``scheduler=``,
+``loss_fn=``, ``augment=`` and ``evaluate=`` swap those pieces for others,
+as the modern recipe does (:mod:`cnnguide.train.modern`).
 """
 
 from __future__ import annotations
@@ -205,7 +208,8 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
         init="xavier", momentum: float = 0.0, weight_decay: float = 0.0, seed: int | None = None,
         amp=None, channels_last: bool | None = None, compile: bool = False,
         points_per_epoch: int = 5, callbacks=(), progress: bool | None = None,
-        checkpoint_dir=None, resume: bool = False) -> History:
+        checkpoint_dir=None, resume: bool = False, optimizer=None, scheduler=None,
+        loss_fn=None, augment=None, evaluate=None) -> History:
     """Train ``net`` for classification with SGD and cross-entropy; return its :class:`History`.
 
     Same semantics as d2l's ``train_ch6``: Xavier-uniform weights, plain
@@ -265,6 +269,24 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
     resume : bool
         Continue from the checkpoint in ``checkpoint_dir`` if there is one
         (otherwise start afresh); its hyper-parameters must match.
+    optimizer : callable, optional
+        ``optimizer(net)`` returns the optimizer, built once ``net`` is
+        initialised and on ``device`` (e.g. :func:`cnnguide.train.optim.make_optimizer`);
+        default :class:`torch.optim.SGD` with ``lr``, ``momentum`` and ``weight_decay``,
+        which must then keep their defaults.
+    scheduler : callable, optional
+        ``scheduler(optimizer, total_steps)`` returns a learning-rate scheduler,
+        stepped after every optimizer step (``total_steps`` = epochs x batches;
+        needs a ``train_iter`` with ``len``). A run with one cannot be resumed.
+    loss_fn : callable, optional
+        ``loss_fn(logits, y)``, the mean loss of a batch; default
+        :class:`torch.nn.CrossEntropyLoss` (e.g. ``nn.CrossEntropyLoss(label_smoothing=0.1)``).
+    augment : callable, optional
+        Applied to each training batch's ``X`` on the device, without gradients
+        (e.g. :class:`cnnguide.train.augment.BatchAugment`); the test batches are left alone.
+    evaluate : callable, optional
+        Returns the network whose test accuracy is recorded after each epoch
+        (e.g. :meth:`cnnguide.train.weights.EMA.averaged`); default the one trained.
 
     Returns
     -------
@@ -300,6 +322,17 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
         raise ValueError(f"points_per_epoch must be a non-negative integer, got {points_per_epoch!r}")
     if resume and checkpoint_dir is None:
         raise ValueError("resume=True needs a checkpoint_dir")
+    if resume and scheduler is not None:
+        raise ValueError("a run with a scheduler cannot be resumed: the checkpoint does not hold its state")
+    if optimizer is not None and (momentum or weight_decay):
+        raise ValueError("momentum and weight_decay configure fit's default SGD; with optimizer=..., "
+                         "give them to the optimizer instead")
+    for name, value in (("optimizer", optimizer), ("scheduler", scheduler), ("loss_fn", loss_fn),
+                        ("augment", augment), ("evaluate", evaluate)):
+        if value is not None and not callable(value):
+            raise ValueError(f"{name} must be callable, got {type(value).__name__}")
+    if scheduler is not None and not hasattr(train_iter, "__len__"):
+        raise ValueError("a scheduler needs the number of steps: train_iter must have a len")
     _check_reiterable("train_iter", train_iter)
     _check_reiterable("test_iter", test_iter)
     callbacks = _check_callbacks(callbacks)
@@ -311,10 +344,15 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
     net.to(device)
     if channels_last:
         net.to(memory_format=torch.channels_last)
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
+    if optimizer is None:
+        optimizer = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
+    else:
+        optimizer = optimizer(net)
+    schedule = None if scheduler is None else scheduler(optimizer, num_epochs * len(train_iter))
     history = History(metadata={
         **run_metadata(device), "model": type(net).__name__, "lr": lr, "momentum": momentum,
-        "weight_decay": weight_decay, "num_epochs": num_epochs,
+        "weight_decay": weight_decay, "num_epochs": num_epochs, "optimizer": type(optimizer).__name__,
+        **({"scheduler": type(schedule).__name__} if schedule is not None else {}),
         "batch_size": getattr(train_iter, "batch_size", None), "seed": seed,
         "amp": str(amp) if amp is not None else ("torch.bfloat16" if device.type == "cuda" else None),
         "channels_last": channels_last, "compile": compile, "points_per_epoch": points_per_epoch})
@@ -336,7 +374,7 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
             method(history, epoch=epoch, **batch, num_epochs=num_epochs, net=net, optimizer=optimizer)
 
     model = torch.compile(net) if compile else net
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     num_batches = len(train_iter) if hasattr(train_iter, "__len__") else None
     points = _point_batches(num_batches, points_per_epoch)
     bar = _progress_bar(progress, (num_epochs - start) * num_batches if num_batches is not None else None)
@@ -352,12 +390,19 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
             model.train()
             sums = _EpochSums(device)
             for i, (X, y) in enumerate(batches_on(train_iter, device, channels_last)):
+                if augment is not None:
+                    with torch.no_grad():
+                        X = augment(X)
+                    if channels_last:
+                        X = X.contiguous(memory_format=torch.channels_last)
                 optimizer.zero_grad(set_to_none=True)
                 with autocast(device, amp):
                     y_hat = model(X)
                     loss = loss_fn(y_hat, y)
                 loss.backward()
                 optimizer.step()
+                if schedule is not None:
+                    schedule.step()
                 sums.add(epoch + 1, i, loss, y_hat, y)  # on the device: no waiting for the GPU
                 if i + 1 in points and i + 1 < num_batches:  # the last point comes with the epoch's end
                     history.append_point(epoch + (i + 1) / num_batches, *sums.means()[:2])
@@ -371,7 +416,8 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
                 raise NonFiniteLossError(epoch + 1, int(bad))
             if points_per_epoch:
                 history.append_point(epoch + 1, train_loss, train_acc)
-            test_correct, test_total = _accuracy_counts(model, test_iter, device, amp, channels_last)
+            judged = model if evaluate is None else evaluate()
+            test_correct, test_total = _accuracy_counts(judged, test_iter, device, amp, channels_last)
             if test_total == 0:
                 raise ValueError("test_iter yielded no examples")
             history.append(train_loss, train_acc, test_correct / test_total,
