@@ -304,3 +304,12 @@ def test_plot_decision_surface_restores_mode_when_d_fails():
 def test_plot_decision_surface_rejects_bad_arguments(call, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         call()
+
+
+def test_plot_real_samples_draws_the_data_and_centres():
+    from cnnguide.figures import plot_real_samples
+
+    fig = plot_real_samples(ring_of_gaussians(300, seed=0), ring_centers())
+    (ax,) = fig.axes
+    assert len(ax.collections) == 2 and ax.collections[0].get_offsets().shape == (300, 2)
+    assert "8 mode centres" in fig.alt

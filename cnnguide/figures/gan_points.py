@@ -16,7 +16,7 @@ from cnnguide.ops._checks import check_floating, check_int, check_tensor, is_int
 
 from ._base import BookFigure, new_figure
 
-__all__ = ["plot_decision_surface", "plot_ring_samples"]
+__all__ = ["plot_decision_surface", "plot_real_samples", "plot_ring_samples"]
 
 #: A row of more panels than this is too small to read.
 MAX_PANELS = 8
@@ -91,6 +91,30 @@ def plot_ring_samples(real, generated_by_step, centers=None) -> BookFigure:
     # Below the panels, not inside one: the modes fill the corners.
     fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=3,
                fontsize=8, markerscale=2, scatterpoints=1, frameon=False)
+    return fig
+
+
+def plot_real_samples(real, centers=None, title: str = "The data") -> BookFigure:
+    """The real 2-D samples alone, in grey, with the mode centres circled: what a generator should learn.
+
+    Examples
+    --------
+    >>> from cnnguide.gan.toy_data import ring_centers, ring_of_gaussians
+    >>> fig = plot_real_samples(ring_of_gaussians(500, seed=0), ring_centers())
+    >>> fig.alt
+    '500 real points in grey, with the 8 mode centres circled.'
+    """
+    real_np = _points(real, "real")
+    centers_np = None if centers is None else _points(centers, "centers")
+    marked = "" if centers_np is None else f", with the {len(centers_np)} mode centres circled"
+    fig, ax = new_figure(f"{len(real_np)} real points in grey{marked}.", figsize=(3.2, 3.2))
+    ax.scatter(real_np[:, 0], real_np[:, 1], **REAL_STYLE)
+    if centers_np is not None:
+        ax.scatter(centers_np[:, 0], centers_np[:, 1], marker="o", s=60, facecolors="none",
+                   edgecolors="black", linewidths=0.7)
+    half = 1.1 * max(float(np.abs(real_np).max()), 1e-3)
+    ax.set(xlim=(-half, half), ylim=(-half, half), aspect="equal", title=title)
+    ax.tick_params(labelsize=7)
     return fig
 
 
