@@ -121,10 +121,10 @@ def true_convolution(X, K):
     """(X * K)[i, j] = sum over a, b of X[i + a, j + b] * K[h - 1 - a, w - 1 - b]."""
     h, w = K.shape
     rows, cols = X.shape[0] - h + 1, X.shape[1] - w + 1
+
     def entry(i, j):
-        return sum(
-            X[i + a, j + b] * K[h - 1 - a, w - 1 - b] for a in range(h) for b in range(w)
-        )
+        pairs = ((a, b) for a in range(h) for b in range(w))
+        return sum(X[i + a, j + b] * K[h - 1 - a, w - 1 - b] for a, b in pairs)
 
     return torch.tensor([[entry(i, j) for j in range(cols)] for i in range(rows)])
 
