@@ -8,6 +8,7 @@
     cnnguide summary vgg11 --size 224         # shapes, parameters and FLOPs per image
     cnnguide train resnet18 --data comp/ --out runs/comp   # a competition folder, baseline recipe
     cnnguide predict runs/comp --data comp/ --out submission.csv   # (cnnguide.cli_baseline)
+    cnnguide gan train dcgan --width 32       # a GAN recipe (cnnguide.cli_gan)
 
 A training run writes into its output folder ``metrics.json`` (the per-epoch
 history with the model, hyper-parameters, device, torch version, date and the
@@ -149,6 +150,8 @@ def _model_option(text: str) -> tuple[str, object]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``cnnguide`` command."""
+    from .gan.nets import names as gan_names
+
     parser = argparse.ArgumentParser(
         prog="cnnguide",
         description="Train the networks of the cnnguide book on Fashion-MNIST, or print their layer tables.",
@@ -195,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print MODEL's leaf layers with output shapes, parameters and FLOPs per image "
         "(FLOPs = 2 x multiply-accumulates; convolutions and linear layers only).",
     )
-    summary.add_argument("model", metavar="MODEL", help=model_help)
+    summary.add_argument("model", metavar="MODEL", help=model_help + "; or a GAN network: " + ", ".join(gan_names()))
     summary.add_argument("--size", type=_positive_int, metavar="S",
                          help="input height and width (default: the model's training size)")
     summary.add_argument("--num-classes", type=_positive_int, default=10, metavar="K", help="outputs (default: 10)")
@@ -205,12 +208,21 @@ def build_parser() -> argparse.ArgumentParser:
                          metavar="KEY=VALUE", help=option_help)
     summary.set_defaults(run=_summary, subparser=summary)
     add_predict_command(commands)
+
+    from .cli_gan import add_gan_command  # cnnguide gan train ...
+
+    add_gan_command(commands)
     return parser
 
 
 def _check_model(parser, args) -> None:
     if args.model not in models.names():
-        parser.error(f"unknown model {args.model!r}; known models: {', '.join(models.names())}")
+        known = models.names()
+        if args.command == "summary":  # the GAN networks have layer tables too
+            from .gan.nets import names as gan_names
+
+            known = [*known, *gan_names()]
+        parser.error(f"unknown model {args.model!r}; known models: {', '.join(known)}")
 
 
 def _create(parser, args, **kwargs) -> torch.nn.Module:
@@ -248,6 +260,10 @@ def _layer_table(parser, args, size: int, num_classes: int, in_channels: int):
 
 
 def _summary(parser, args) -> int:
+    from .cli_gan import gan_summary, is_gan_network
+
+    if is_gan_network(args.model):
+        return gan_summary(parser, args)
     size = args.size or defaults_for(args.model).resize
     table = _layer_table(parser, args, size, args.num_classes, args.in_channels)
     print(f"{args.model}, input (1, {args.in_channels}, {size}, {size})")

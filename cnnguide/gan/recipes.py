@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from torch import nn
@@ -163,7 +164,8 @@ def evaluate(recipe: GANRecipe, generator: nn.Module, *, seed: int = 0, samples:
 
     The ring: :func:`~cnnguide.gan.coverage.mode_coverage` of ``samples``
     (default ``recipe.eval_samples``) fresh samples, drawn in evaluation mode
-    from noise seeded by ``seed``. DCGAN: nothing yet (an empty dict).
+    from noise seeded by ``seed`` (``reverse_kl`` is ``None`` when no sample
+    is high quality). DCGAN: nothing yet (an empty dict).
     """
     if recipe.name != "ring":
         return {}
@@ -184,6 +186,7 @@ def evaluate(recipe: GANRecipe, generator: nn.Module, *, seed: int = 0, samples:
     finally:
         generator.train(was_training)
     coverage = mode_coverage(points, ring_centers(), std=RING_STD)
+    kl = coverage.reverse_kl if math.isfinite(coverage.reverse_kl) else None  # nan (no high-quality sample): null
     return {"mode_coverage": {"modes": coverage.modes, "of": len(coverage.counts),
-                              "high_quality": coverage.high_quality, "reverse_kl": coverage.reverse_kl,
+                              "high_quality": coverage.high_quality, "reverse_kl": kl,
                               "counts": list(coverage.counts), "samples": n}}
