@@ -29,7 +29,13 @@ from torch import nn
 
 from cnnguide import models, ops
 from cnnguide.figures._grid import format_number
-from cnnguide.figures.explorers import convolution_explorer, live_lenet, pooling_explorer
+from cnnguide.figures.explorers import (
+    convolution_explorer,
+    input_pattern,
+    kernel_pattern,
+    live_lenet,
+    pooling_explorer,
+)
 from cnnguide.figures.network_export import load_export
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +78,7 @@ class Visit:
             self.problems.append(f"request to another host: {url}")
             route.abort()
 
-    def open(self, path: str, ready: str = "() => window.cnnguide && window.cnnguide.mount"):
+    def open(self, path: str, ready: str = "() => window.cnnguide && window.cnnguide.ready"):
         page = self.context.new_page()
         page.on("console", lambda m: m.type == "error" and self.problems.append(f"console error: {m.text}"))
         page.on("pageerror", lambda e: self.problems.append(f"uncaught exception: {e}"))
@@ -81,6 +87,7 @@ class Visit:
         page.goto(self.base + path, wait_until="load")
         if ready:
             page.wait_for_function(ready, timeout=30_000)
+            page.evaluate("() => cnnguide.ready")  # the figures are mounted
         return page
 
     def close(self):
@@ -173,6 +180,9 @@ def test_conv_output_size_equals_torch_conv2d(visit):
         else:
             assert got == expected, (n, k, p, s, d, got, expected)
     assert 0 < refused < len(grid)
+    # The values an explorer shows for sizes a chapter gave none for are the Python side's.
+    assert page.evaluate("() => [1, 2, 3, 7, 10].map(n => [cnnguide.inputPattern(n), cnnguide.kernelPattern(n)])") \
+        == [[input_pattern(n), kernel_pattern(n)] for n in (1, 2, 3, 7, 10)]
     errors = page.evaluate("""() => [[0, 1], [3, 1.5], [3, 1, -1], [3, 1, 0, 0], [3, 1, 0, 1, 0], ['3', 1]].map(a => {
         try { cnnguide.convOutputSize(...a); return null; } catch (e) { return e.message; } })""")
     assert errors == ["n must be an integer >= 1, got 0", "kernel_size must be an integer >= 1, got 1.5",
@@ -267,7 +277,7 @@ def test_pool2d_equals_cnnguide_ops(visit):
 
 @pytest.mark.parametrize("variant", ["classic", "modern"])
 def test_lenet_logits_equal_torch(visit, static_site, variant):
-    page = visit.open(f"lenet-{variant}.html", ready="() => window.cnnguide && window.cnnguide.lenet")
+    page = visit.open(f"lenet-{variant}.html")
     net, images = static_site["nets"][variant], static_site["images"]
     pixels = images.reshape(len(images), -1)
     with torch.no_grad():
@@ -439,6 +449,7 @@ def test_explorers_mount_again_after_instant_navigation(visit, static_site):
     # What Material's instant navigation does: new content, then document$ emits.
     page.evaluate("html => { document.querySelector('article').innerHTML = html; document$.next(); }",
                   static_site["explorers"])
+    assert page.evaluate("() => cnnguide.ready") == 3
     assert page.locator(".cg-explorer").count() == 3
     assert page.evaluate("() => cnnguide.explorers.length") == 3
     press(page, page.locator("input[name=padding]").first, "ArrowRight")
@@ -469,7 +480,7 @@ def test_dark_scheme_restyles_the_explorer(visit):
 
 
 def test_live_lenet_follows_the_drawing(visit):
-    page = visit.open("lenet-modern.html", ready="() => window.cnnguide && window.cnnguide.lenet")
+    page = visit.open("lenet-modern.html")
     network = page.locator(".cnnguide-network")
     assert network.locator(".cnnguide-fallback").is_hidden()
     logits = lambda: [row.split("\t")[-1] for row in network.locator(".cg-probs tbody tr").all_inner_texts()]
@@ -559,7 +570,7 @@ def test_site_live_lenet_matches_torch(browser):
     with serve(site) as base:
         visit = Visit(browser, base)
         try:
-            page = visit.open(chapter_path(site, LENET_CHAPTER), ready="() => window.cnnguide && cnnguide.lenet")
+            page = visit.open(chapter_path(site, LENET_CHAPTER))
             samples = page.evaluate("() => cnnguide.lenet.samples")
             got = page.evaluate("images => images.map(p => cnnguide.lenet.forward(p))", samples["images"])
             # torch's logits of the trained network, computed when the chapter ran ...
@@ -590,3 +601,44 @@ def test_site_live_lenet_matches_torch(browser):
             assert not visit.problems, visit.problems
         finally:
             visit.close()
+
+
+@pytest.mark.site
+def test_site_explorer_mounts_after_navigating_to_its_chapter(browser):
+    """Follow the navigation from one explorer chapter to the next (an instant-navigation swap when
+    Material's navigation.instant is on, a page load otherwise): the new page's explorer mounts."""
+    site = site_dir()
+    with serve(site) as base:
+        visit = Visit(browser, base)
+        try:
+            page = visit.open(chapter_path(site, "02-cross-correlation"))
+            page.evaluate("() => document.querySelector(\"nav a[href*='03-padding-and-stride']\").click()")
+            page.wait_for_function("() => location.pathname.includes('03-padding-and-stride') && window.cnnguide"
+                                   " && cnnguide.ready && document.querySelector('.cnnguide-explorer .cg-explorer')",
+                                   timeout=30_000)
+            assert page.evaluate("() => cnnguide.ready") >= 1
+            assert page.locator(".cnnguide-explorer > .cnnguide-fallback").first.is_hidden()
+            assert not visit.problems, visit.problems
+        finally:
+            visit.close()
+
+
+_MOUNT = re.compile(r'<div class="cnnguide-(?:explorer|network)".*?</figure>\s*</div>', re.S)
+
+
+@pytest.mark.site
+def test_site_page_weight_of_the_figures(capsys):
+    """Print what the figures add to each page (their HTML) and to the site (modules, stylesheet)."""
+    site = site_dir()
+    rows = []
+    for slug in [*EXPLORER_CHAPTERS, LENET_CHAPTER]:
+        html = (site / "chapters" / slug / "index.html").read_text(encoding="utf-8")
+        added = sum(len(m.group(0).encode()) for m in _MOUNT.finditer(html))
+        assert added > 0, f"{slug}: no explorable figure"
+        rows.append(f"{slug:<24} {added / 1024:8.1f} KB of {len(html.encode()) / 1024:8.1f} KB")
+    assets = sorted((site / "javascripts" / "cnnguide").glob("*.js")) + [site / "stylesheets" / "cnnguide.css"]
+    rows += [f"{p.relative_to(site).as_posix():<40} {p.stat().st_size / 1024:6.1f} KB" for p in assets]
+    with capsys.disabled():
+        print("\nexplorable figures:\n" + "\n".join(rows))
+    lenet = (site / "chapters" / LENET_CHAPTER / "index.html").read_text(encoding="utf-8")
+    assert sum(len(m.group(0)) for m in _MOUNT.finditer(lenet)) < 600 * 1024

@@ -15,6 +15,19 @@ function checkInt(value, name, minimum) {
   return value;
 }
 
+/**
+ * The input an explorer shows for a size the chapter gave no values for: it
+ * counts along the rows modulo 10 (cnnguide.figures.explorers.input_pattern).
+ */
+export function inputPattern(n) {
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i * n + j) % 10));
+}
+
+/** The kernel shown for a size the chapter gave no values for: small integers, never all zero (kernel_pattern). */
+export function kernelPattern(k) {
+  return Array.from({ length: k }, (_, a) => Array.from({ length: k }, (_, b) => (a * k + b + 1) % 4));
+}
+
 /** Read an int or an [h, w] pair of ints as [h, w]. */
 export function asPair(value, name, minimum) {
   const pair = Array.isArray(value) ? value : [value, value];

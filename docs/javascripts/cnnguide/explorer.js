@@ -9,18 +9,8 @@
 // the current output cell. Every number comes from core.js, which the browser
 // tests check against PyTorch.
 
-import { conv2d, convOutputSize, kernelSpan, pool2d } from "./core.js";
+import { conv2d, convOutputSize, inputPattern, kernelPattern, kernelSpan, pool2d } from "./core.js";
 import { formatNumber, h, operand, replaceFallback, s, uid } from "./dom.js";
-
-/** The input shown for a size the chapter gave no values for (cnnguide.figures.explorers.input_pattern). */
-export function inputPattern(n) {
-  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i * n + j) % 10));
-}
-
-/** The kernel shown for a size the chapter gave no values for (kernel_pattern): small, never all zero. */
-export function kernelPattern(k) {
-  return Array.from({ length: k }, (_, a) => Array.from({ length: k }, (_, b) => (a * k + b + 1) % 4));
-}
 
 const DEFAULT_LIMITS = { n: [1, 10], kernel_size: [1, 7], padding: [0, 4], stride: [1, 4], dilation: [1, 3] };
 const CELL = 30; // SVG units (CSS pixels at natural size) per cell

@@ -1,17 +1,15 @@
 // cnnguide/index.js: the site's explorable figures and window.cnnguide.
 //
 // Loaded on every page as an ES module (mkdocs.yml, extra_javascript, type:
-// module); it imports the other modules of this folder, all served by the site
-// itself. It mounts every explorer and live network on the page, again after
-// each of Material's instant-navigation page swaps (its document$
-// observable, as docs/javascripts/mathjax-config.js does), or once the page
-// has loaded where Material is absent. The API it defines on window.cnnguide
-// is documented in docs/reference/javascript.md and kept stable.
+// module); everything else in this folder is imported from here and served by
+// the site itself. The arithmetic (core.js) is always loaded, so the console
+// API works on every page; the explorers and the live network are imported
+// only by pages that have one. Figures are mounted again after each of
+// Material's instant-navigation page swaps (its document$ observable, as
+// docs/javascripts/mathjax-config.js does), or once where Material is absent.
+// The API on window.cnnguide is documented in docs/reference/javascript.md.
 
-import { conv2d, convOutputSize, pool2d } from "./core.js";
-import { inputPattern, kernelPattern, mountExplorer } from "./explorer.js";
-import { mountNetwork } from "./live-network.js";
-import { Network } from "./network.js";
+import { conv2d, convOutputSize, inputPattern, kernelPattern, pool2d } from "./core.js";
 
 // One object, so that what mount() sets is what readers and tests see.
 const api = Object.assign(window.cnnguide || {}, {
@@ -21,36 +19,41 @@ const api = Object.assign(window.cnnguide || {}, {
   pool2d,
   inputPattern,
   kernelPattern,
-  Network,
   explorers: [],
   networks: [],
   lenet: null,
   mount,
+  ready: null,
 });
 window.cnnguide = api;
 
-/** Mount every explorable figure under `root` that is not mounted yet; returns how many are live. */
-function mount(root = document) {
-  api.explorers = [];
-  api.networks = [];
-  for (const element of root.querySelectorAll(".cnnguide-explorer[data-cnnguide]")) {
+async function mountAll(root, selector, modulePath, exportName, what) {
+  const elements = Array.from(root.querySelectorAll(selector));
+  if (!elements.length) return [];
+  const module = await import(modulePath);
+  const mounted = [];
+  for (const element of elements) {
     try {
-      api.explorers.push(mountExplorer(element));
+      mounted.push(module[exportName](element));
     } catch (error) {
-      console.error("cnnguide: could not mount an explorer; the static figure stays", error);
+      console.error(`cnnguide: could not mount ${what}; the static figure stays`, error);
     }
   }
-  for (const element of root.querySelectorAll(".cnnguide-network[data-cnnguide]")) {
-    try {
-      api.networks.push(mountNetwork(element));
-    } catch (error) {
-      console.error("cnnguide: could not mount a live network; the static figure stays", error);
-    }
-  }
-  api.lenet = api.networks[0] || null;
-  return api.explorers.length + api.networks.length;
+  return mounted;
 }
 
+/** Mount every explorable figure under `root`; resolves to the number mounted (also cnnguide.ready). */
+function mount(root = document) {
+  api.ready = (async () => {
+    const [explorers, networks] = await Promise.all([
+      mountAll(root, ".cnnguide-explorer[data-cnnguide]", "./explorer.js", "mountExplorer", "an explorer"),
+      mountAll(root, ".cnnguide-network[data-cnnguide]", "./live-network.js", "mountNetwork", "a live network"),
+    ]);
+    Object.assign(api, { explorers, networks, lenet: networks[0] || null });
+    return explorers.length + networks.length;
+  })();
+  return api.ready;
+}
 
 if (window.document$ && typeof window.document$.subscribe === "function") {
   window.document$.subscribe(() => mount());
