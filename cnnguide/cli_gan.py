@@ -9,7 +9,7 @@
 The defaults come from :data:`cnnguide.gan.recipes.GAN_RECIPES`. The output
 folder receives ``metrics.json`` (the logged history with the settings, the
 device, torch version, date and the exact command; for the ring, the final
-mode coverage), ``metrics.csv``, ``curves.png`` (losses and D's outputs),
+mode coverage, for DCGAN the judge's scores), ``metrics.csv``, ``curves.png`` (losses and D's outputs),
 ``samples.png`` (the fixed noise batch at several steps), the checkpoint that
 ``--resume`` continues from, and ``run.json``, the settings of the run: a
 resumed run takes from it every setting not given again.
@@ -34,7 +34,7 @@ _SETTINGS = ("steps", "epochs", "train_size", "batch_size", "seed", "width", "lo
 
 def add_gan_command(commands) -> None:
     """Add ``gan train`` to the ``cnnguide`` parser's subcommands (called by :func:`cnnguide.cli.build_parser`)."""
-    from .cli import _non_negative_int, _positive_float, _positive_int
+    from .cli import _int_at_least, _non_negative_int, _positive_float, _positive_int
     from .gan.losses import loss_names
     from .gan.recipes import GAN_RECIPES
 
@@ -58,6 +58,9 @@ def add_gan_command(commands) -> None:
     train.add_argument("--d-steps", type=_positive_int, help="discriminator updates per generator update (default 1)")
     train.add_argument("--lr-g", type=_positive_float, help="Adam's learning rate for the generator")
     train.add_argument("--lr-d", type=_positive_float, help="Adam's learning rate for the discriminator")
+    train.add_argument("--eval-samples", type=_int_at_least(2, "an integer >= 2"), metavar="N",
+                       help="samples measured after training (ring: mode coverage; dcgan: the judge's scores); "
+                            "default: the recipe's, 2,500 and 10,000")
     train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                        help="where to train; auto = the first GPU if there is one (default)")
     train.add_argument("--seed", type=_non_negative_int, help="seed of everything random (default: 0)")
@@ -148,7 +151,7 @@ def _train(parser, args) -> int:
               f"  cnnguide gan train {args.model} --resume --out {shlex.quote(str(out))}", file=sys.stderr)
         return 130
 
-    measured = recipes.evaluate(recipe, generator, seed=settings["seed"])
+    measured = recipes.evaluate(recipe, generator, seed=settings["seed"], samples=args.eval_samples)
     parameters = {"generator": sum(p.numel() for p in generator.parameters()),
                   "discriminator": sum(p.numel() for p in discriminator.parameters())}
     history.save_json(out / "metrics.json", **run, recipe=recipe.name, parameters=parameters, command=command,
@@ -166,6 +169,11 @@ def _train(parser, args) -> int:
             kl = "undefined" if c["reverse_kl"] is None else f"{c['reverse_kl']:.3f}"
             print(f"mode coverage of {c['samples']} samples: {c['modes']}/{c['of']} modes, "
                   f"{100 * c['high_quality']:.1f}% high quality, reverse KL {kl}")
+        if "judge" in measured:
+            j = measured["judge"]
+            print(f"the judge on {j['samples']} samples: Inception Score {j['inception_score']:.2f}, judge FID "
+                  f"{j['judge_fid']:.2f} (against {j['real_test_images']} test images), "
+                  f"{j['classes_covered']}/10 classes covered")
         print(f"wrote metrics.json, metrics.csv, curves.png, samples.png and the checkpoint into {out}")
     return 0
 

@@ -10,7 +10,7 @@ from cnnguide.cli import main
 from cnnguide.gan.history import GANHistory
 
 RING = ["--steps", "6", "--train-size", "512", "--batch-size", "64", "--device", "cpu"]
-DCGAN = ["--train-size", "64", "--batch-size", "16", "--width", "4", "--device", "cpu"]
+DCGAN = ["--train-size", "64", "--batch-size", "16", "--width", "4", "--device", "cpu", "--eval-samples", "40"]
 
 
 def run_ok(argv, capsys):
@@ -58,8 +58,9 @@ def test_dcgan_resume_equals_an_uninterrupted_run(tmp_path, capsys):
     cut, straight = tmp_path / "cut", tmp_path / "straight"
     run_ok(["gan", "train", "dcgan", "--steps", "2", *DCGAN, "--quiet", "--out", str(cut)], capsys)
     # Resume: the sizes, width and seed come back from run.json.
-    printed = run_ok(["gan", "train", "dcgan", "--steps", "4", "--device", "cpu", "--resume", "--out", str(cut)],
-                     capsys).out
+    printed = run_ok(["gan", "train", "dcgan", "--steps", "4", "--device", "cpu", "--resume", "--eval-samples", "40",
+                      "--out", str(cut)], capsys).out
+    assert "the judge on 40 samples: Inception Score " in printed
     assert printed.startswith("resuming dcgan at step 2 on cpu (steps 4, train_size 64, batch_size 16, seed 0, "
                               "width 4")
     run_ok(["gan", "train", "dcgan", "--steps", "4", *DCGAN, "--quiet", "--out", str(straight)], capsys)
@@ -68,6 +69,9 @@ def test_dcgan_resume_equals_an_uninterrupted_run(tmp_path, capsys):
     assert len(nets) > 10 and all(torch.equal(a[k], b[k]) for k in nets)
     resumed = GANHistory.load_json(cut / "metrics.json")
     assert resumed.step == [2, 4] and resumed.metadata["width"] == 4
+    judged = resumed.metadata["judge"]
+    assert judged["samples"] == judged["real_test_images"] == 40 and sum(judged["class_histogram"]) == 40
+    assert 1 <= judged["inception_score"] <= 10 and judged["judge_fid"] > 0 and 1 <= judged["classes_covered"] <= 10
     assert len(resumed.metadata["commands"]) == 2 and "--resume" in resumed.metadata["command"]
     # The interrupted run logged its stop (step 2) and then the window 3-4; the straight run one window 1-4
     # (the recipe logs every 50 steps, and always the last): same weights, one more history entry.
@@ -97,6 +101,7 @@ def test_resume_with_other_settings_is_refused(tmp_path, capsys):
     (["gan", "train", "ring", "--loss", "hinge"], "argument --loss: invalid choice: 'hinge'"),
     (["gan", "train", "ring", "--lr-g", "-1"], "argument --lr-g: expected a positive finite number, got '-1'"),
     (["gan", "train", "dcgan", "--device", "tpu"], "argument --device: invalid choice"),
+    (["gan", "train", "dcgan", "--eval-samples", "1"], "argument --eval-samples: expected an integer >= 2, got '1'"),
     (["gan"], "the following arguments are required: COMMAND"),
     (["summary", "dcgan_generator", "--size", "32"], "--size does not apply to dcgan_generator"),
     (["summary", "mlp_generator", "--in-channels", "3"], "--in-channels does not apply to mlp_generator"),

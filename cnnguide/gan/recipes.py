@@ -11,7 +11,8 @@
   to evaluate mode coverage.
 - ``dcgan`` -- DCGAN (Radford et al., 2016) on the 60,000 Fashion-MNIST
   training images: batch 128, Adam lr 2e-4 and betas (0.5, 0.999), 100-d
-  noise, width 64, 25 epochs (the PyTorch DCGAN example's default).
+  noise, width 64, 25 epochs (the PyTorch DCGAN example's default); 10,000
+  samples judged against the 10,000 test images.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import torch
 from torch import nn
 
 from . import nets
@@ -53,7 +55,7 @@ class GANRecipe:
     num_samples, sample_every, log_every : int
         The fixed noise batch, and how often it is drawn and the losses logged.
     eval_samples : int
-        Samples drawn after training to measure it (mode coverage on the ring).
+        Samples drawn after training to measure it (see :func:`evaluate`).
     """
 
     name: str
@@ -112,7 +114,8 @@ GAN_RECIPES: dict[str, GANRecipe] = {
         name="dcgan", title="DCGAN on Fashion-MNIST", generator="dcgan_generator",
         discriminator="dcgan_discriminator", generator_options={"latent_dim": 100, "width": 64},
         discriminator_options={"width": 64}, batch_size=128, epochs=25, lr_g=2e-4, lr_d=2e-4,
-        train_size=60_000, init="dcgan", scale_to_tanh=True, num_samples=64, sample_every=500, log_every=50),
+        train_size=60_000, init="dcgan", scale_to_tanh=True, num_samples=64, sample_every=500, log_every=50,
+        eval_samples=10_000),
 }
 
 
@@ -159,34 +162,59 @@ def real_data(recipe: GANRecipe, *, train_size: int | None = None, batch_size: i
     return train_iter, None
 
 
-def evaluate(recipe: GANRecipe, generator: nn.Module, *, seed: int = 0, samples: int | None = None) -> dict:
-    """What the trained ``generator`` is measured by after the run, as JSON values.
-
-    The ring: :func:`~cnnguide.gan.coverage.mode_coverage` of ``samples``
-    (default ``recipe.eval_samples``) fresh samples, drawn in evaluation mode
-    from noise seeded by ``seed`` (``reverse_kl`` is ``None`` when no sample
-    is high quality). DCGAN: nothing yet (an empty dict).
-    """
-    if recipe.name != "ring":
-        return {}
+def _draw(generator: nn.Module, n: int, seed: int):
+    """``n`` samples of ``generator`` in evaluation mode, from noise seeded by ``seed`` (on its device)."""
     import torch
 
     from .batches import derived_seed
-    from .coverage import mode_coverage
-    from .toy_data import ring_centers
 
-    n = recipe.eval_samples if samples is None else samples
     param = next(generator.parameters())
     z = torch.randn(n, generator.latent_dim, generator=torch.Generator().manual_seed(derived_seed(seed, 5)))
     was_training = generator.training
     generator.eval()
     try:
         with torch.no_grad():
-            points = generator(z.to(param.device)).float().cpu()
+            return generator(z.to(param.device)).float()
     finally:
         generator.train(was_training)
-    coverage = mode_coverage(points, ring_centers(), std=RING_STD)
-    kl = coverage.reverse_kl if math.isfinite(coverage.reverse_kl) else None  # nan (no high-quality sample): null
-    return {"mode_coverage": {"modes": coverage.modes, "of": len(coverage.counts),
-                              "high_quality": coverage.high_quality, "reverse_kl": kl,
-                              "counts": list(coverage.counts), "samples": n}}
+
+
+def evaluate(recipe: GANRecipe, generator: nn.Module, *, seed: int = 0, samples: int | None = None) -> dict:
+    """What the trained ``generator`` is measured by after the run, as JSON values.
+
+    ``samples`` fresh samples (default ``recipe.eval_samples``) are drawn in
+    evaluation mode from noise seeded by ``seed``.
+
+    - The ring: ``"mode_coverage"``, :func:`~cnnguide.gan.coverage.mode_coverage`
+      with the ring's standard deviation (``reverse_kl`` is ``None`` when no
+      sample is high quality).
+    - DCGAN: ``"judge"``, the judge's view (:mod:`cnnguide.gan.judge`): the
+      Inception Score (10 splits when there are 20 images or more), the judge
+      FID against as many real test images, the classes covered (at least 1 %
+      of the predictions) and the predicted-class histogram.
+    """
+    n = recipe.eval_samples if samples is None else samples
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ValueError(f"samples must be an integer >= 2, got {n!r}")
+    points = _draw(generator, n, seed)
+    if recipe.name == "ring":
+        from .coverage import mode_coverage
+        from .toy_data import ring_centers
+
+        coverage = mode_coverage(points.cpu(), ring_centers(), std=RING_STD)
+        kl = coverage.reverse_kl if math.isfinite(coverage.reverse_kl) else None  # no high-quality sample
+        return {"mode_coverage": {"modes": coverage.modes, "of": len(coverage.counts),
+                                  "high_quality": coverage.high_quality, "reverse_kl": kl,
+                                  "counts": list(coverage.counts), "samples": n}}
+    from ..data import read_fashion_mnist
+    from .image_metrics import inception_score, judge_fid
+    from .judge import class_histogram, classes_covered, from_tanh
+
+    images = from_tanh(points.clamp(-1, 1))
+    real, _ = read_fashion_mnist("test")
+    real = real[:n, None].to(images.device, torch.float32) / 255
+    score = inception_score(images, splits=10 if n >= 20 else 1)
+    return {"judge": {"inception_score": score.mean, "inception_score_std": score.std if n >= 20 else None,
+                      "judge_fid": judge_fid(images, real), "classes_covered": classes_covered(images),
+                      "class_histogram": class_histogram(images).tolist(), "samples": n,
+                      "real_test_images": len(real)}}
