@@ -8,12 +8,17 @@
     python scripts/reproduce.py --dry-run          # print the recipe table and stop
     python scripts/reproduce.py --loop blog        # the same recipes through the blog's training loop
     python scripts/reproduce.py --smoke --out /tmp/smoke   # tiny subsets, 1 epoch: checks the code path
+    python scripts/reproduce.py --recipe baseline --only resnet18   # chapter 16's modern recipe
 
 The recipes (learning rate, batch size, image size, epochs) live in
 :mod:`cnnguide.recipes`. Each run writes ``<out>/<name>.json`` (``<name>-blog-loop.json``
 with ``--loop blog``): the per-epoch history and, in its metadata, the final test
 accuracy, wall time, examples per second, device, torch version, date and the
-exact command. ``<out>`` defaults to ``docs/recorded``, which the chapters and the
+exact command. ``--recipe baseline`` trains :data:`cnnguide.recipes.BASELINE`
+instead (chapter 16's modern recipe, its own number of epochs) and writes
+``<name>-baseline.json``: it holds a stratified 10 % of the training images
+out to pick the best epoch by, and records the test accuracy of the weights it
+keeps, with flip test-time augmentation. ``<out>`` defaults to ``docs/recorded``, which the chapters and the
 results page read; a smoke run, a run with a non-recipe number of epochs, or a
 CPU run (without ``--allow-cpu``) is refused there, so a page never shows such a
 number as the recipe's result.
@@ -43,7 +48,7 @@ if str(REPO) not in sys.path:  # run from a checkout without installing the pack
 
 from cnnguide import data, recorded, train  # noqa: E402
 from cnnguide.train import blog_loop  # noqa: E402
-from cnnguide.recipes import BOOK_ACCURACY, RECIPES, get_recipe, recipe_table  # noqa: E402
+from cnnguide.recipes import BASELINE, BASELINE_TARGET, BOOK_ACCURACY, RECIPES, get_recipe, recipe_table  # noqa: E402
 
 # --smoke: enough to run every line of the real path, in seconds on a CPU.
 SMOKE = {"train_size": 64, "test_size": 64, "batch_size": 32, "resize": 32, "epochs": 1}
@@ -63,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--compile", action="store_true", help="torch.compile the networks (fast loop only)")
     parser.add_argument("--loop", choices=("fast", "blog"), default="fast",
                         help="cnnguide.train.fit (fast) or the blog's d2l train_ch6 loop (blog)")
+    parser.add_argument("--recipe", choices=("book", "baseline"), default="book",
+                        help="the book's recipes (default) or chapter 16's modern baseline "
+                             f"({BASELINE.epochs} epochs; writes <name>-baseline.json)")
     parser.add_argument("--dry-run", action="store_true", help="print the plan (the recipe table) and stop")
     parser.add_argument("--smoke", action="store_true",
                         help=f"tiny run for tests: {SMOKE['train_size']} training and {SMOKE['test_size']} test "
@@ -91,6 +99,8 @@ def _settings(recipe, args) -> dict:
     """What this run uses: the recipe, or the smoke sizes."""
     settings = {"lr": recipe.lr, "batch_size": recipe.batch_size, "resize": recipe.resize,
                 "epochs": recipe.epochs, "train_size": None, "test_size": None}
+    if args.recipe == "baseline":
+        settings.update(lr=BASELINE.lr, batch_size=BASELINE.batch_size, epochs=BASELINE.epochs)
     if args.smoke:
         settings.update(SMOKE)
         settings["resize"] = 28 if recipe.resize == 28 else SMOKE["resize"]  # LeNet takes 28x28 only
@@ -102,8 +112,56 @@ def _settings(recipe, args) -> dict:
 # --- one run -----------------------------------------------------------------------------
 
 
+def run_baseline(name: str, args, device: torch.device, command: str) -> dict:
+    """Train one network with BASELINE, write ``<name>-baseline.json``, return the final table's row."""
+    from cnnguide.competition import tta_accuracy
+    from cnnguide.splits import stratified_split
+
+    recipe = get_recipe(name)
+    settings = _settings(recipe, args)
+    resize = None if settings["resize"] == 28 else settings["resize"]
+    if args.smoke:  # enough steps for the one-cycle schedule's rise and fall
+        settings["batch_size"] = 16
+    baseline = BASELINE.replace(epochs=settings["epochs"], batch_size=settings["batch_size"])
+    images, labels = data.read_fashion_mnist("train", args.data_root)
+    test_images, test_labels = data.read_fashion_mnist("test", args.data_root)
+    images, labels = images[:settings["train_size"]], labels[:settings["train_size"]]
+    test_images, test_labels = test_images[:settings["test_size"]], test_labels[:settings["test_size"]]
+    train_idx, val_idx = stratified_split(labels, 0.1, seed=args.seed)
+    images, labels, test_images, test_labels = (t.to(device) for t in (images, labels, test_images, test_labels))
+    train_iter = data.ImageBatches(images[train_idx], labels[train_idx], settings["batch_size"], True,
+                                   seed=args.seed, resize=resize)
+    val_iter = data.ImageBatches(images[val_idx], labels[val_idx], 500, False, resize=resize)
+    test_iter = data.ImageBatches(test_images, test_labels, 500, False, resize=resize)
+    torch.manual_seed(args.seed)
+    net = recipe.build()
+    parameters = sum(p.numel() for p in net.parameters())
+    print(f"\n{recipe.title} ({name}), baseline recipe: {settings['epochs']} epochs, peak lr {baseline.lr:g}, "
+          f"batch {settings['batch_size']}, {settings['resize']} px, {len(train_idx):,} training and "
+          f"{len(val_idx):,} validation images, {parameters:,} parameters on {device}", flush=True)
+    tic = time.perf_counter()
+    history = baseline.fit(net, train_iter, val_iter, device=device, seed=args.seed, compile=args.compile,
+                           progress=False, callbacks=[train.PrintEpochs()])
+    wall = time.perf_counter() - tic
+    throughput = len(train_idx) * history.epochs / sum(len(train_idx) / r for r in history.examples_per_sec)
+    test_acc = tta_accuracy(net, test_iter, flip=baseline.tta)
+    plain_acc = tta_accuracy(net, test_iter, flip=False)
+    path = history.save_json(
+        args.out / f"{name}-baseline.json", recipe=f"{name}-baseline", title=recipe.title, model=name,
+        model_options=recipe.options, loop="fast", smoke=args.smoke, **settings, seed=args.seed,
+        compile=args.compile, parameters=parameters, validation_images=len(val_idx),
+        final_test_acc=test_acc, final_test_acc_without_tta=plain_acc, book_acc=BOOK_ACCURACY[name],
+        wall_seconds=wall, examples_per_sec=throughput, command=command)
+    print(f"test accuracy {test_acc:.4f} (without flip TTA {plain_acc:.4f}), best epoch "
+          f"{history.metadata.get('best_epoch')}; wrote {path}", flush=True)
+    return {"title": recipe.title, "name": name, "test_acc": test_acc, "book_acc": BOOK_ACCURACY[name],
+            "wall": wall, "throughput": throughput}
+
+
 def run_recipe(name: str, args, device: torch.device, command: str) -> dict:
     """Train one recipe, write its JSON, and return the row of the final table."""
+    if args.recipe == "baseline":
+        return run_baseline(name, args, device, command)
     recipe = get_recipe(name)
     settings = _settings(recipe, args)
     resize = None if settings["resize"] == 28 else settings["resize"]
@@ -169,23 +227,29 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--epochs must be a positive integer, got {args.epochs}")
     if args.compile and args.loop == "blog":
         parser.error("--compile applies to the fast loop only; the blog's loop does not compile")
+    if args.recipe == "baseline" and args.loop == "blog":
+        parser.error("--recipe baseline trains through cnnguide's loop; the blog's loop runs the book's recipe")
     if args.out is None:
         if args.smoke:
             parser.error("--smoke needs --out: a smoke run is never written into docs/recorded")
         args.out = recorded.recorded_dir()
 
     print(recipe_table(names))
+    if args.recipe == "baseline":
+        print(f"with the baseline recipe instead: {BASELINE}")
     if args.smoke:
         print(f"smoke run: {SMOKE}")
     elif args.epochs is not None:
         print(f"epochs overridden: {args.epochs}")
     if args.dry_run:
-        print(f"would write {', '.join(str(args.out / f'{n}.json') for n in names)}")
+        stem = "-baseline" if args.recipe == "baseline" else ""
+        print(f"would write {', '.join(str(args.out / f'{n}{stem}.json') for n in names)}")
         return 0
 
     device = train.try_gpu() if args.device is None else torch.device(args.device)
     if _is_recorded_dir(args.out):
-        epochs_differ = args.epochs is not None and any(args.epochs != RECIPES[n].epochs for n in names)
+        planned = {n: BASELINE.epochs if args.recipe == "baseline" else RECIPES[n].epochs for n in names}
+        epochs_differ = args.epochs is not None and any(args.epochs != planned[n] for n in names)
         if args.smoke or epochs_differ:
             parser.error(f"refusing to write a {'smoke' if args.smoke else 'shortened'} run into {args.out}: "
                          "the pages show those files as the recipe's result; use --out elsewhere")
@@ -200,6 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     below = [r["title"] for r in rows if r["test_acc"] < r["book_acc"] and not args.smoke]
     if below:
         print(f"below the book's accuracy: {', '.join(below)}")
+    for row in rows if args.recipe == "baseline" and not args.smoke else ():
+        target = BASELINE_TARGET.get(row["name"])
+        if target is not None:
+            verdict = "met" if row["test_acc"] >= target else "missed"
+            print(f"{row['title']}: test accuracy {row['test_acc']:.4f}, target {target:.2f}: {verdict}")
     return 0 if all(math.isfinite(r["test_acc"]) for r in rows) else 1
 
 

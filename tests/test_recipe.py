@@ -67,6 +67,9 @@ def test_schedule_arguments_checked():
         make_schedule(sgd, "cosine", 0)
     with pytest.raises(ValueError, match="warmup must be a fraction"):
         make_schedule(sgd, "cosine", 10, warmup=1.0)
+    with pytest.raises(ValueError, match="onecycle schedule needs at least 3 steps"):
+        make_schedule(sgd, "onecycle", 2)
+    assert len(lrs("onecycle", total=3, warmup=0.01)) == 3  # the rise is stretched to 2 steps
 
 
 def test_weight_decay_only_on_weights_and_nesterov():

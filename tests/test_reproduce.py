@@ -167,3 +167,38 @@ def test_smoke_run_of_all_five(reproduce, capsys, tmp_path):
     assert reproduce.main(["--smoke", "--device", "cpu", "--out", str(tmp_path)]) == 0
     for name in RECIPES:
         check_record(tmp_path / f"{name}.json", name, "fast")
+
+
+# --- the baseline recipe ----------------------------------------------------------------
+
+
+def test_baseline_dry_run_names_its_files(reproduce, capsys):
+    assert reproduce.main(["--dry-run", "--recipe", "baseline", "--only", "resnet18"]) == 0
+    out = capsys.readouterr().out
+    assert "with the baseline recipe instead: ModernRecipe(name='baseline'" in out
+    assert str(RECORDED / "resnet18-baseline.json") in out
+
+
+@pytest.mark.parametrize("extra", [["--smoke"], ["--epochs", "10"], []])
+def test_baseline_refuses_cpu_or_short_runs_into_docs_recorded(reproduce, capsys, extra):
+    before = recorded_files()
+    argv = ["--recipe", "baseline", "--only", "lenet", "--device", "cpu", "--out", str(RECORDED), *extra]
+    assert "refusing to write" in usage_error(reproduce, argv, capsys)
+    assert recorded_files() == before
+
+
+def test_baseline_refuses_the_blog_loop(reproduce, capsys, tmp_path):
+    argv = ["--recipe", "baseline", "--loop", "blog", "--out", str(tmp_path)]
+    assert "--recipe baseline trains through cnnguide's loop" in usage_error(reproduce, argv, capsys)
+
+
+def test_baseline_smoke_run_writes_a_labelled_record(reproduce, capsys, tmp_path):
+    assert reproduce.main(["--smoke", "--recipe", "baseline", "--only", "lenet", "--device", "cpu",
+                           "--out", str(tmp_path)]) == 0
+    history = History.load_json(tmp_path / "lenet-baseline.json")
+    meta = history.metadata
+    assert meta["recipe"] == "lenet-baseline" and meta["recipe_settings"]["name"] == "baseline"
+    assert meta["validation_images"] == 10 and meta["train_size"] == 64 and meta["epochs"] == 1  # >= 1 a class
+    assert 0 <= meta["final_test_acc"] <= 1 and 0 <= meta["final_test_acc_without_tta"] <= 1
+    assert meta["best_epoch"] == 1 and meta["command"].startswith("python scripts/reproduce.py --smoke")
+    assert not (tmp_path / "lenet.json").exists()

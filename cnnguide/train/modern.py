@@ -79,8 +79,10 @@ class ModernRecipe:
         The warm-up's share of the steps.
     label_smoothing : float
     crop_padding : float
-        Padding of the random crop as a share of the image side (0.125: 4
-        pixels at 28 or 32 pixels, 12 at 96); 0 turns the crop off.
+        Padding of the random crop as a share of the image side (0.075: 2
+        pixels at 28 or 32 pixels, 7 at 96); 0 turns the crop off. (CIFAR's
+        classic 4 pixels at 32 is 0.125; Fashion-MNIST's objects fill their
+        frame, and shifting them that far costs more than it teaches.)
     flip : bool
         Random horizontal flips in training (and, with ``tta``, at test time).
     erasing : float
@@ -104,7 +106,7 @@ class ModernRecipe:
     >>> recipe.without("augmentation", "ema").crop_padding, recipe.without("ema").ema
     (0.0, None)
     >>> recipe.padding(28), recipe.padding(96), recipe.ema_decay(30 * 469)  # 60,000 images
-    (4, 12, 0.99857...)
+    (2, 7, 0.99857...)
     >>> recipe.without("dropout")
     Traceback (most recent call last):
     ...
@@ -121,7 +123,7 @@ class ModernRecipe:
     schedule: str | None = "onecycle"
     warmup: float = 0.15
     label_smoothing: float = 0.1
-    crop_padding: float = 0.125
+    crop_padding: float = 0.075
     flip: bool = True
     erasing: float = 0.0
     ema: float | None = 0.05

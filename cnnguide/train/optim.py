@@ -121,10 +121,14 @@ def make_schedule(optimizer: torch.optim.Optimizer, kind: str | None, total_step
         return lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=0)
     warmup_steps = max(1, round(warmup * total_steps)) if warmup else 0
     if kind == "onecycle":
+        if total_steps < 3:
+            raise ValueError(f"the onecycle schedule needs at least 3 steps (a rise and a fall), got {total_steps}")
+        # OneCycleLR's rise ends at step pct_start * total - 1: at least 1, and before the last step.
+        warmup_steps = min(max(warmup_steps, 2), total_steps - 1)
         peaks = [group["lr"] for group in optimizer.param_groups]
         cycle = "momentum" in optimizer.defaults and optimizer.defaults["momentum"] > 0
         return lr_scheduler.OneCycleLR(optimizer, max_lr=peaks, total_steps=total_steps,
-                                       pct_start=max(warmup_steps, 1) / total_steps, anneal_strategy="cos",
+                                       pct_start=warmup_steps / total_steps, anneal_strategy="cos",
                                        cycle_momentum=cycle, base_momentum=0.85, max_momentum=0.95)
     cosine = lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, total_steps - warmup_steps))
     if not warmup_steps:
