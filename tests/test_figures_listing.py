@@ -21,6 +21,8 @@ def test_listing_is_the_source_with_its_place():
 
 def test_method_listing_is_dedented_and_can_drop_its_docstring():
     listing = show_source(BasicBlock.forward, docstring=False)
+    lines, first = inspect.getsourcelines(BasicBlock.forward)
+    assert (listing.first_line, listing.last_line) == (first, first + len(lines) - 1)
     assert listing.code.startswith("def forward(")
     assert inspect.getdoc(BasicBlock.forward) is None or \
         inspect.getdoc(BasicBlock.forward).splitlines()[0] not in listing.code

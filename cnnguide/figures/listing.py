@@ -29,18 +29,18 @@ class SourceListing:
         The qualified name, e.g. ``cnnguide.ops.correlation.corr2d``.
     path : str
         The file, relative to the project root when it is inside it.
-    first_line : int
-        The line number of the first line shown.
+    first_line, last_line : int
+        The lines the object spans in its file (its docstring included, even
+        when the listing leaves it out).
     code : str
         The source, dedented.
     """
 
-    def __init__(self, name: str, path: str, first_line: int, code: str):
+    def __init__(self, name: str, path: str, first_line: int, code: str, last_line: int | None = None):
         self.name, self.path, self.first_line, self.code = name, path, first_line, code
-
-    @property
-    def last_line(self) -> int:
-        return self.first_line + self.code.count("\n") - (1 if self.code.endswith("\n") else 0)
+        # The span in the file: with the docstring left out, more lines than are shown.
+        self.last_line = last_line if last_line is not None else \
+            first_line + code.count("\n") - (1 if code.endswith("\n") else 0)
 
     @property
     def caption(self) -> str:
@@ -99,7 +99,7 @@ def show_source(obj, *, docstring: bool = True) -> SourceListing:
     except ValueError:
         shown = path.name
     module = getattr(obj, "__module__", None) or inspect.getmodule(obj).__name__
-    return SourceListing(f"{module}.{obj.__qualname__}", shown, first, code)
+    return SourceListing(f"{module}.{obj.__qualname__}", shown, first, code, first + len(lines) - 1)
 
 
 def _drop_docstring(code: str) -> str:
