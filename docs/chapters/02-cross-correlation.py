@@ -91,6 +91,19 @@ print(torch_result)
 print("same as corr2d:", torch.equal(torch_result[0, 0], corr2d(X, K)))
 
 # %% [markdown]
+# The same example, now in your hands. Hover over an output cell to see its
+# window and its sum, or press Play to watch the window slide. The sliders
+# change the input size, the kernel size and the padding, stride and dilation
+# that the next chapter introduces. The page computes every number with
+# PyTorch's rules, and the browser tests check them against PyTorch. Without
+# JavaScript, the figure above is shown again.
+
+# %%
+from cnnguide.figures.explorers import convolution_explorer
+
+convolution_explorer(X, K)
+
+# %% [markdown]
 # ## Convolution or cross-correlation?
 #
 # The convolution of signal processing and mathematics **flips the kernel**

@@ -228,6 +228,22 @@ for n, k, p, s in cases:
 # implementations feed the layer 227-pixel crops, and torchvision's pads by 2,
 # $\lfloor (224 + 4 - 11)/4 \rfloor + 1 = 55$ (the table's second-last row).
 #
+# The explorer below starts from the stride figure's setting: the 5 × 5 input,
+# the 3 × 3 kernel of ones, padding 1 and stride 2. Change any setting and the
+# output size is worked out with the formula, numbers included. For example,
+# set the padding to 0 and the input size to 6: then $6 - 3 = 3$ is not a
+# multiple of 2, and the last row and column, which the floor leaves out, are
+# hatched. (With padding 1, the floor leaves out only padding.) A dilation $d$
+# spaces the kernel's taps $d$ apart, so the kernel spans $d(k - 1) + 1$
+# pixels. Where a kernel spans more than the padded input, PyTorch refuses the
+# layer, and so does the explorer.
+
+# %%
+from cnnguide.figures.explorers import convolution_explorer
+
+convolution_explorer(X5, box, padding=1, stride=2)
+
+# %% [markdown]
 # ## What to remember
 #
 # - Output length along one dimension: $\lfloor (n + 2p - k)/s \rfloor + 1$,

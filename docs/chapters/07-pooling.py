@@ -116,6 +116,17 @@ for window, stride, padding in [(2, 2, 0), (3, 2, 1), (3, 3, 0), (3, 1, 1), (2, 
 # values as `nn.MaxPool2d` and `nn.AvgPool2d`. The blog's formula is right on
 # none of these rows: the unpadded ones need the floor, the padded ones the
 # padding term.
+#
+# The explorer below starts from the 4 × 4 example, with 2 × 2 windows and
+# stride 2. Switch between max and average pooling, and change the window,
+# stride, padding and dilation. With max pooling, the padding shows as −∞. As
+# in PyTorch, padding above half the window is refused, and so is dilation
+# with average pooling.
+
+# %%
+from cnnguide.figures.explorers import pooling_explorer
+
+pooling_explorer(torch.arange(16.0).reshape(4, 4), 2, stride=2)
 
 # %% [markdown]
 # ## Channels and parameters
