@@ -5,7 +5,12 @@ One concept per module:
 - :mod:`~cnnguide.gan.toy_data` -- the ring and the grid of Gaussians (2-D data with known modes);
 - :mod:`~cnnguide.gan.coverage` -- modes covered, high-quality samples and reverse KL on 2-D data;
 - :mod:`~cnnguide.gan.nets` -- MLP and DCGAN generators and discriminators;
+- :mod:`~cnnguide.gan.losses` -- what each player minimises (:class:`GANLoss`: ``"bce"``, ``"saturating"``);
 - :mod:`~cnnguide.gan.training` -- :func:`fit_gan`, the alternating updates;
+- :mod:`~cnnguide.gan.history` -- :class:`GANHistory`, the logged steps and the fixed-noise samples;
+- :mod:`~cnnguide.gan.batches` -- the endless, resumable stream of real batches;
+- :mod:`~cnnguide.gan.checkpoint` -- safetensors checkpoints of both networks and optimizers;
+- :mod:`~cnnguide.gan.recipes` -- the full runs' settings (ring, dcgan) and their final measures;
 - :mod:`~cnnguide.gan.judge` -- a Fashion-MNIST classifier that scores generated images.
 - :mod:`~cnnguide.gan.image_metrics` -- the judge's scores: Inception Score, judge FID, precision/recall.
 
@@ -14,6 +19,7 @@ This package may use :mod:`cnnguide.train`'s checkpoint and history machinery;
 """
 
 from .coverage import ModeCoverage, mode_coverage
+from .history import GANHistory
 from .image_metrics import (
     ClassScore, JudgeReference, PrecisionRecall, Score, improved_precision_recall, inception_score,
     judge_fid, judge_precision_recall, judge_reference, per_class_scores,
@@ -23,7 +29,13 @@ from .judge import (
     JudgeNet, check_images, class_histogram, class_probabilities, classes_covered, from_tanh,
     judge_accuracy, judge_features, judge_manifest, load_judge,
 )  # fmt: skip
+from .losses import GANLoss, NonSaturatingLoss, SaturatingLoss, gan_loss
+from .nets import (
+    DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, dcgan_init_, default_init_,
+)  # fmt: skip
+from .recipes import GAN_RECIPES, GANRecipe, get_gan_recipe
 from .toy_data import grid_centers, grid_of_gaussians, ring_centers, ring_of_gaussians
+from .training import NonFiniteGANLossError, fit_gan
 
 __all__ = [
     # toy_data, coverage
@@ -34,4 +46,8 @@ __all__ = [
     # image_metrics
     "ClassScore", "JudgeReference", "PrecisionRecall", "Score", "improved_precision_recall",
     "inception_score", "judge_fid", "judge_precision_recall", "judge_reference", "per_class_scores",
+    # nets, losses, training, history, recipes
+    "DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator", "MLPGenerator", "dcgan_init_", "default_init_",
+    "GANLoss", "NonSaturatingLoss", "SaturatingLoss", "gan_loss", "GANHistory", "NonFiniteGANLossError", "fit_gan",
+    "GAN_RECIPES", "GANRecipe", "get_gan_recipe",
 ]  # fmt: skip
