@@ -23,12 +23,13 @@
 # %%
 from cnnguide.recipes import recipe_table
 
-print(recipe_table())
+recipe_table()
 
 # %% [markdown]
 # ## Accuracy
 #
-# "Book" is the test accuracy after 10 epochs printed by the d2l book;
+# "Book" is the test accuracy after 10 epochs printed by the d2l book (one
+# run per network, in the edition and sections named under the table);
 # "benchmark" is the best accuracy listed for the architecture in the
 # Fashion-MNIST README's benchmark table — longer training with data
 # augmentation, so a ceiling for reference rather than a target. Both are
@@ -55,8 +56,7 @@ for name, recipe in RECIPES.items():
         ours, verdict = f"{acc:.3f}", ("yes" if acc >= book else f"no ({acc - book:+.3f})")
     rows.append(f"| [{recipe.title}](../chapters/{recipe.chapter}/) | {ours} | {book:.3f} | {benchmark} | {verdict} |")
 display(Markdown("\n".join(rows)))
-print("book:", BOOK_SOURCE)
-print("benchmark:", BENCHMARK_SOURCE)
+display(Markdown(f"**Book:** {BOOK_SOURCE}.\n\n**Benchmark:** {BENCHMARK_SOURCE}."))
 
 # %% [markdown]
 # Where each of our numbers comes from (or how to make it):
@@ -68,7 +68,7 @@ from cnnguide.recorded import describe_recorded
 for name, recipe in RECIPES.items():
     run = runs[name]
     if run is None:
-        print(f"{recipe.title}: not yet recorded; on a machine with a GPU run\n    {recipe.command()}")
+        print(f"{recipe.title}: not yet recorded; on a GPU run\n    {recipe.command()}")
     else:
         meta = run.metadata
         print(f"{recipe.title}: {describe_recorded(run)}\n    {run.epochs} epochs, "
@@ -85,7 +85,8 @@ from cnnguide.figures import plot_history
 
 recorded = {name: run for name, run in runs.items() if run is not None}
 if not recorded:
-    print("No run is recorded yet: python scripts/reproduce.py records all five (about 10 epochs each on a GPU).")
+    print("No run is recorded yet. On a GPU, this records all five:\n"
+          "    python scripts/reproduce.py")
 for name, run in recorded.items():
     display(plot_history(run, title=f"{RECIPES[name].title}, recorded on {run.metadata['device']}"))
 
@@ -101,6 +102,8 @@ for name, run in recorded.items():
 # ten runs are recorded on the same device.
 
 # %%
+import textwrap
+
 from cnnguide.recipes import RECIPES
 from cnnguide.recorded import load_recorded
 
@@ -108,20 +111,26 @@ blog = {name: load_recorded(f"{name}-blog-loop") for name in RECIPES}
 missing = [name for name in RECIPES if runs[name] is None] + [f"{n}-blog-loop" for n in RECIPES if blog[n] is None]
 devices = {run.metadata["device"] for run in [*runs.values(), *blog.values()] if run is not None}
 if missing:
-    print(f"not yet recorded: {', '.join(missing)}")
+    print(textwrap.fill(f"not yet recorded: {', '.join(missing)}", 78))
     print("record them on one GPU with\n    python scripts/reproduce.py\n    python scripts/reproduce.py --loop blog")
 elif len(devices) > 1:
     print(f"the runs were recorded on different devices ({', '.join(sorted(devices))}); no comparison made")
 else:
-    ours_total = sum(run.metadata["wall_seconds"] for run in runs.values())
-    blog_total = sum(run.metadata["wall_seconds"] for run in blog.values())
-    print(f"on {devices.pop()}:")
-    for name in RECIPES:
-        print(f"  {RECIPES[name].title:26s} ours {runs[name].metadata['wall_seconds']:8.1f} s   "
-              f"blog loop {blog[name].metadata['wall_seconds']:8.1f} s")
+    from cnnguide.tables import Table
+
+    def seconds(run):
+        return run.metadata["wall_seconds"]
+
+    ours_total = sum(seconds(run) for run in runs.values())
+    blog_total = sum(seconds(run) for run in blog.values())
     ratio = ours_total / blog_total
-    print(f"  total: ours {ours_total:.1f} s, blog loop {blog_total:.1f} s: {ratio:.2f} of the blog's time "
-          f"({'meets' if ratio <= 0.2 else 'misses'} the goal of at most 0.20)")
+    verdict = "meets" if ratio <= 0.2 else "misses"
+    display(Table(
+        ("network", "ours (s)", "blog loop (s)"),
+        [(RECIPES[n].title, f"{seconds(runs[n]):.1f}", f"{seconds(blog[n]):.1f}") for n in RECIPES],
+        align="lrr", total=("total", f"{ours_total:.1f}", f"{blog_total:.1f}"),
+        caption=f"Wall time on {devices.pop()}",
+        notes=(f"ours / blog loop = {ratio:.2f}: {verdict} the goal of at most 0.20",)))
 
 # %% [markdown]
 # ## Reproducing
