@@ -200,7 +200,7 @@ def train_on_folders(parser, args) -> int:
     from .figures import plot_history
 
     title = f"{args.model}, {recipe_name} recipe, {where}"
-    plot_history(history, title=title).savefig(out / "curves.png")
+    plot_history(history, title=title, evaluated_on="validation").savefig(out / "curves.png")
     if not args.quiet:
         print(history)
         shown = ", ".join(f"{k.replace('_', ' ')} {v:.4f}" for k, v in results.items() if v is not None)

@@ -86,14 +86,16 @@ def describe_recorded(history: History) -> str:
     return f"recorded on {meta.get('device', '?')}, {date}, torch {meta.get('torch', '?')}: {meta.get('command', '?')}"
 
 
-def report_recorded(name: str):
+def report_recorded(name: str, recipe: str = "book"):
     """Print what a chapter says about the recorded GPU run of recipe ``name``; return its curves.
 
     With a recorded run: where, when and how it was made, and its final test
     accuracy beside the book's (quoted from :mod:`cnnguide.recipes`); the
     returned figure shows its curves, labelled as recorded. Without one: a note
     that none is recorded yet and the exact command that records it; returns
-    ``None``.
+    ``None``. ``recipe="baseline"`` reports ``<name>-baseline.json``, the run of
+    chapter 16's modern recipe, beside the book's, the benchmark table's and the
+    target accuracy.
 
     Examples
     --------
@@ -101,22 +103,38 @@ def report_recorded(name: str):
     >>> with tempfile.TemporaryDirectory() as empty:
     ...     os.environ["CNNGUIDE_RECORDED_DIR"] = empty
     ...     report_recorded("lenet")
+    ...     report_recorded("resnet18", recipe="baseline")
     ...     del os.environ["CNNGUIDE_RECORDED_DIR"]
     No GPU run of the full recipe is recorded yet. To record one, on a machine with a GPU:
         python scripts/reproduce.py --only lenet
+    No GPU run of the baseline recipe is recorded yet. To record one, on a machine with a GPU:
+        python scripts/reproduce.py --recipe baseline --only resnet18
     """
     # Imported here: the figures and the recipes are only needed by pages, not by
     # the scripts that merely locate or load a run.
     from .figures import plot_history
-    from .recipes import BOOK_ACCURACY, get_recipe
+    from .recipes import BASELINE_TARGET, BENCHMARK_ACCURACY, BOOK_ACCURACY, get_recipe
 
-    recipe = get_recipe(name)
-    run = load_recorded(recipe.name)
+    if recipe not in ("book", "baseline"):
+        raise ValueError(f"recipe must be 'book' or 'baseline', got {recipe!r}")
+    book = get_recipe(name)
+    baseline = recipe == "baseline"
+    run = load_recorded(f"{book.name}-baseline" if baseline else book.name)
     if run is None:
-        print("No GPU run of the full recipe is recorded yet. To record one, on a machine with a GPU:\n"
-              f"    {recipe.command()}")
+        what = "the baseline recipe" if baseline else "the full recipe"
+        command = book.baseline_command() if baseline else book.command()
+        print(f"No GPU run of {what} is recorded yet. To record one, on a machine with a GPU:\n    {command}")
         return None
     print(describe_recorded(run))
-    print(f"test accuracy after {run.epochs} epochs: {run.test_acc[-1]:.3f} "
-          f"(the book prints {BOOK_ACCURACY[recipe.name]:.3f})")
-    return plot_history(run, title=f"{recipe.title}, recorded run ({run.metadata['device']})")
+    acc = run.metadata.get("final_test_acc", run.test_acc[-1]) if baseline else run.test_acc[-1]
+    print(f"test accuracy after {run.epochs} epochs: {acc:.3f} (the book prints {BOOK_ACCURACY[book.name]:.3f})")
+    if baseline:
+        listed = BENCHMARK_ACCURACY.get(book.name)
+        if listed:
+            print(f"benchmark table: {listed[1]:.3f} ({listed[0]})")
+        if book.name in BASELINE_TARGET:
+            target = BASELINE_TARGET[book.name]
+            print(f"target {target:.3f}: {'met' if acc >= target else 'missed'}")
+    label = "baseline recipe" if baseline else "recorded run"
+    return plot_history(run, title=f"{book.title}, {label} ({run.metadata['device']})",
+                        evaluated_on="validation" if baseline else "test")

@@ -47,7 +47,7 @@ def _series(history, source: str) -> dict[str, tuple[list[float], list[float]]]:
 
 
 def plot_history(history, title: str | None = None, recorded=None,
-                 recorded_label: str = "recorded") -> BookFigure:
+                 recorded_label: str = "recorded", evaluated_on: str = "test") -> BookFigure:
     """Loss (left) and accuracies (right) of a training run, against epochs.
 
     Where the history has points within the epochs (:func:`cnnguide.train.fit`
@@ -67,6 +67,10 @@ def plot_history(history, title: str | None = None, recorded=None,
         Another run (e.g. a recorded GPU run) drawn dashed for comparison.
     recorded_label : str
         How the legend names ``recorded``.
+    evaluated_on : str
+        What the per-epoch accuracy was measured on (``"validation"`` for a
+        run judged on a held-out share of its training set), for the legend
+        and the alt text.
 
     Examples
     --------
@@ -90,18 +94,19 @@ def plot_history(history, title: str | None = None, recorded=None,
     alt = (f"Training curves over {n} epoch{'s' if n > 1 else ''}"
            + (f", the training loss and accuracy at {len(loss)} points within the epochs" if within else "")
            + f": the training loss goes from {loss[0]:.3f} to {loss[-1]:.3f}; "
-           f"test accuracy ends at {curves['test_acc'][1][-1]:.3f}")
+           f"{evaluated_on} accuracy ends at {curves['test_acc'][1][-1]:.3f}")
     if other is not None:
         alt += f" ({recorded_label} run, dashed: {other['test_acc'][1][-1]:.3f})"
     fig, (ax_loss, ax_acc) = new_figure(alt + ".", 1, 2, figsize=(8, 3))
+    labels = {**_LABELS, "test_acc": f"{evaluated_on} acc"}
     for ax, names in ((ax_loss, ("train_loss",)), (ax_acc, ("train_acc", "test_acc"))):
         for name in names:
             x, y = curves[name]
             dense = len(x) > n  # a curve through points within the epochs: no marker at each
-            ax.plot(x, y, "-" if dense else "o-", color=_COLOURS[name], label=_LABELS[name], markersize=3)
+            ax.plot(x, y, "-" if dense else "o-", color=_COLOURS[name], label=labels[name], markersize=3)
             if other is not None:
                 ax.plot(*other[name], "--", color=_COLOURS[name], alpha=0.7,
-                        label=f"{_LABELS[name]} ({recorded_label})")
+                        label=f"{labels[name]} ({recorded_label})")
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
