@@ -22,6 +22,8 @@ or read from a model; nothing on a figure is typed in by hand.
 - :mod:`~cnnguide.figures.diagrams` -- architecture diagrams drawn from the model objects (LeNet; VGG,
   residual, Inception and dense blocks);
 - :mod:`~cnnguide.figures.listing` -- the library's own source, shown where a chapter explains it.
+- :mod:`~cnnguide.figures.explorers` -- explorable figures run by the page's JavaScript: the convolution and
+  pooling explorers, the live LeNet (and :mod:`~cnnguide.figures.network_export`, its weights).
 """
 
 from ._base import BookFigure, new_figure
@@ -60,11 +62,13 @@ from .training import *  # noqa: F401,F403
 from .training import __all__ as _training_all
 from .transposed import *  # noqa: F401,F403
 from .transposed import __all__ as _transposed_all
+from .explorers import convolution_explorer, live_lenet, pooling_explorer
 
 __all__ = [
     "BookFigure", "new_figure", "SourceListing", "show_source",
     *_convolution_all, *_channels_all, *_pooling_all, *_parameters_all, *_activations_all,
     *_receptive_fields_all, *_feature_maps_all, *_training_all, *_images_all,
     *_networks_all, *_architectures_all, *_diagrams_all, *_transposed_all, *_gan_points_all,
+    "convolution_explorer", "pooling_explorer", "live_lenet",
     *_gan_theory_all, *_gan_training_all, *_recipes_all,
 ]
