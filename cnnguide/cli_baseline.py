@@ -170,7 +170,7 @@ def train_on_folders(parser, args) -> int:
               f"{len(train_idx):,} images ({len(val_idx):,} held out), {resize}x{resize}x{channels}, "
               f"{settings['epochs']} epochs, into {out}")
     progress = False if args.quiet else None
-    callbacks = [] if args.quiet else [train.PrintEpochs()]
+    callbacks = [] if args.quiet else [train.PrintEpochs(evaluated_on="validation")]
     try:
         if recipe is not None:
             history = recipe.fit(net, train_iter, val_iter, device=device, seed=seed, callbacks=callbacks,

@@ -141,7 +141,7 @@ def run_baseline(name: str, args, device: torch.device, command: str) -> dict:
           f"{len(val_idx):,} validation images, {parameters:,} parameters on {device}", flush=True)
     tic = time.perf_counter()
     history = baseline.fit(net, train_iter, val_iter, device=device, seed=args.seed, compile=args.compile,
-                           progress=False, callbacks=[train.PrintEpochs()])
+                           progress=False, callbacks=[train.PrintEpochs(evaluated_on="validation")])
     wall = time.perf_counter() - tic
     throughput = len(train_idx) * history.epochs / sum(len(train_idx) / r for r in history.examples_per_sec)
     test_acc = tta_accuracy(net, test_iter, flip=baseline.tta)

@@ -80,6 +80,9 @@ class PrintEpochs(Callback):
     ----------
     file : file-like, optional
         Where to print; ``sys.stdout`` (looked up at each line) by default.
+    evaluated_on : str
+        What the per-epoch accuracy is measured on (``"validation"`` when
+        ``fit``'s ``test_iter`` is a held-out share of the training data).
 
     Examples
     --------
@@ -89,12 +92,12 @@ class PrintEpochs(Callback):
     epoch 1/10: loss 0.610, train acc 0.780, test acc 0.800, 12345.6 examples/sec on cpu
     """
 
-    def __init__(self, file=None):
-        self.file = file
+    def __init__(self, file=None, evaluated_on: str = "test"):
+        self.file, self.evaluated_on = file, evaluated_on
 
     def on_epoch_end(self, history, *, epoch, num_epochs, net, optimizer):
         print(f"epoch {epoch}/{num_epochs}: loss {history.train_loss[-1]:.3f}, "
-              f"train acc {history.train_acc[-1]:.3f}, test acc {history.test_acc[-1]:.3f}, "
+              f"train acc {history.train_acc[-1]:.3f}, {self.evaluated_on} acc {history.test_acc[-1]:.3f}, "
               f"{history.examples_per_sec[-1]:.1f} examples/sec on {device_of(net)}",
               file=self.file or sys.stdout, flush=True)
 
