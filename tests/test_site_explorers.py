@@ -46,6 +46,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 EXPLORER_CHAPTERS = {"02-cross-correlation": "convolution", "03-padding-and-stride": "convolution",
                      "07-pooling": "pooling"}
 LENET_CHAPTER = "10-lenet"
+# Each test starts a browser page; together they take about a minute on a 2-core CPU.
+pytestmark = pytest.mark.slow
 
 
 # --- browser and pages -------------------------------------------------------------------
