@@ -352,6 +352,20 @@ from cnnguide.figures import kernel_grid
 kernel_grid(modern.features[0], title="Learned first-layer kernels of the modern LeNet")
 
 # %% [markdown]
+# ## The network in your browser
+#
+# Draw on the canvas below (dark ink on white, as in the figures above), or
+# pick a test image and add strokes: the page runs the modern network this
+# chapter has just trained, with its weights exported into the page, and
+# shows every layer's output and the ten class probabilities. Try drawing a
+# sneaker. (Without JavaScript you see the static figure instead.)
+
+# %%
+from cnnguide.figures import live_lenet
+
+live_lenet(modern, X_test[:8], y_test[:8])
+
+# %% [markdown]
 # ## The recipe on a GPU
 #
 # The run above is the book's full recipe, so its final test accuracy can be
