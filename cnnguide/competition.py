@@ -54,11 +54,15 @@ def tta_probabilities(net: nn.Module, X: torch.Tensor, flip: bool = True) -> tor
 
 
 def _bar(progress, total: int, what: str):
-    from tqdm.auto import tqdm
-
     if progress is None:  # terminals only, as fit's bar: no carriage returns in logs and pages
         progress = sys.stderr.isatty() and not os.environ.get("CI")
-    return tqdm(total=total, unit=what, disable=not progress, dynamic_ncols=True)
+    if progress:
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, unit=what, dynamic_ncols=True)
+    from tqdm import tqdm  # tqdm.auto would look for notebook widgets even to draw nothing
+
+    return tqdm(total=total, disable=True)
 
 
 def predict_images(net: nn.Module, images: torch.Tensor, *, batch_size: int = 256, device=None,

@@ -107,7 +107,7 @@ def report_recorded(name: str, recipe: str = "book"):
     ...     del os.environ["CNNGUIDE_RECORDED_DIR"]
     No GPU run of the full recipe is recorded yet. To record one, on a machine with a GPU:
         python scripts/reproduce.py --only lenet
-    No GPU run of the baseline recipe is recorded yet. To record one, on a machine with a GPU:
+    No GPU run of the baseline recipe is recorded yet; on a GPU, record it with
         python scripts/reproduce.py --recipe baseline --only resnet18
     """
     # Imported here: the figures and the recipes are only needed by pages, not by
@@ -121,9 +121,12 @@ def report_recorded(name: str, recipe: str = "book"):
     baseline = recipe == "baseline"
     run = load_recorded(f"{book.name}-baseline" if baseline else book.name)
     if run is None:
-        what = "the baseline recipe" if baseline else "the full recipe"
-        command = book.baseline_command() if baseline else book.command()
-        print(f"No GPU run of {what} is recorded yet. To record one, on a machine with a GPU:\n    {command}")
+        if baseline:
+            print("No GPU run of the baseline recipe is recorded yet; on a GPU, record it with\n"
+                  f"    {book.baseline_command()}")
+        else:
+            print("No GPU run of the full recipe is recorded yet. To record one, on a machine with a GPU:\n"
+                  f"    {book.command()}")
         return None
     print(describe_recorded(run))
     acc = run.metadata.get("final_test_acc", run.test_acc[-1]) if baseline else run.test_acc[-1]

@@ -43,9 +43,11 @@ __all__ = ["PIECES", "ModernRecipe"]
 
 #: What :meth:`ModernRecipe.without` sets to switch each piece off.
 PIECES = {
-    "augmentation": {"crop_padding": 0.0, "flip": False, "erasing": 0.0},
+    # Flip test-time augmentation shows the network mirrored images: without flips in
+    # training they are pictures it has never seen, so it goes with the flips.
+    "augmentation": {"crop_padding": 0.0, "flip": False, "erasing": 0.0, "tta": False},
     "crop": {"crop_padding": 0.0},
-    "flip": {"flip": False},
+    "flip": {"flip": False, "tta": False},
     "erasing": {"erasing": 0.0},
     "momentum": {"momentum": 0.0, "weight_decay": 0.0},
     "weight_decay": {"weight_decay": 0.0},
@@ -94,7 +96,8 @@ class ModernRecipe:
     keep_best : bool
         End with the weights of the best validation epoch.
     tta : bool
-        Flip test-time augmentation in :mod:`cnnguide.competition`'s predictions.
+        Flip test-time augmentation in :mod:`cnnguide.competition`'s predictions
+        (switching ``"augmentation"`` or ``"flip"`` off switches it off too).
     amp : bool
         bf16 autocast on a GPU.
     init : "xavier" or None
