@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from cnnguide import models
+from _commands import run_ok, usage_error
 from cnnguide.cli import FALLBACK_DEFAULTS, defaults_for, main
 from cnnguide.recipes import RECIPES
 from cnnguide.train import History
@@ -14,20 +15,6 @@ from cnnguide.train import History
 SHORT = ["--epochs", "1", "--train-size", "512", "--test-size", "256", "--device", "cpu"]
 
 
-def run_ok(argv, capsys):
-    assert main(argv) == 0
-    return capsys.readouterr()
-
-
-def usage_error(argv, capsys) -> str:
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    assert exit_info.value.code == 2
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err
-    last = captured.err.strip().splitlines()[-1]
-    assert last.startswith("cnnguide") and ": error: " in last
-    return last
 
 
 # --- summary --------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from _commands import run_ok, usage_error
 from cnnguide.cli import main
 from cnnguide.gan.history import GANHistory
 
@@ -13,20 +14,6 @@ RING = ["--steps", "6", "--train-size", "512", "--batch-size", "64", "--device",
 DCGAN = ["--train-size", "64", "--batch-size", "16", "--width", "4", "--device", "cpu", "--eval-samples", "40"]
 
 
-def run_ok(argv, capsys):
-    assert main(argv) == 0
-    return capsys.readouterr()
-
-
-def usage_error(argv, capsys) -> str:
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    assert exit_info.value.code == 2
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err
-    last = captured.err.strip().splitlines()[-1]
-    assert last.startswith("cnnguide") and ": error: " in last
-    return last
 
 
 def test_ring_writes_metrics_curves_samples_and_checkpoint(tmp_path, capsys):

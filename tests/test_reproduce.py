@@ -4,12 +4,13 @@ The smoke runs go through the real code path (data, model, loop, JSON) on
 tiny subsets, writing to tmp_path; nothing here writes into docs/recorded.
 """
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
+from _commands import load_script
+from _commands import script_usage_error as usage_error
 from cnnguide import models, recorded
 from cnnguide.recipes import BENCHMARK_ACCURACY, BOOK_ACCURACY, RECIPES, get_recipe, recipe_table
 from cnnguide.train import History
@@ -20,17 +21,7 @@ RECORDED = REPO / "docs" / "recorded"
 
 @pytest.fixture(scope="module")
 def reproduce():
-    spec = importlib.util.spec_from_file_location("reproduce", REPO / "scripts" / "reproduce.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def usage_error(reproduce, argv, capsys) -> str:
-    with pytest.raises(SystemExit) as exit_info:
-        reproduce.main(argv)
-    assert exit_info.value.code == 2
-    return capsys.readouterr().err.strip().splitlines()[-1]
+    return load_script("reproduce")
 
 
 def recorded_files() -> set:

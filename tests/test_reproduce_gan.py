@@ -1,12 +1,13 @@
 """scripts/reproduce_gan.py: the plan, its refusals, and smoke runs into tmp_path (never docs/recorded)."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 import torch
 from safetensors.torch import load_file
 
+from _commands import load_script
+from _commands import script_usage_error as usage_error
 from cnnguide import recorded
 from cnnguide.gan.history import GANHistory
 
@@ -16,17 +17,7 @@ RECORDED = REPO / "docs" / "recorded"
 
 @pytest.fixture(scope="module")
 def reproduce():
-    spec = importlib.util.spec_from_file_location("reproduce_gan", REPO / "scripts" / "reproduce_gan.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def usage_error(reproduce, argv, capsys) -> str:
-    with pytest.raises(SystemExit) as exit_info:
-        reproduce.main(argv)
-    assert exit_info.value.code == 2
-    return capsys.readouterr().err.strip().splitlines()[-1]
+    return load_script("reproduce_gan")
 
 
 def recorded_files() -> set:
