@@ -166,3 +166,22 @@ def check_window_fits(window: str, X: torch.Tensor, size: tuple[int, int], paddi
             f"padded by {(ph, pw)}: a {kh}x{kw} window does not fit in "
             f"{H + 2 * ph}x{W + 2 * pw}"
         )
+
+
+def check_bias(bias: object, out_channels: int, X: torch.Tensor, kernel_name: str,
+               kernel: torch.Tensor) -> None:
+    """``bias`` is ``None`` or a tensor of shape ``(out_channels,)`` with ``X``'s dtype.
+
+    The message names the kernel the bias must match, e.g. ``"weight"`` or ``"K"``.
+    """
+    if bias is None:
+        return
+    if not isinstance(bias, torch.Tensor):
+        raise ValueError(f"bias must be a torch.Tensor or None, got {type(bias).__name__}")
+    if shape_of(bias) != (out_channels,):
+        raise ValueError(
+            f"bias must have shape ({out_channels},) to match {kernel_name} of shape "
+            f"{shape_of(kernel)}, got {shape_of(bias)}"
+        )
+    if bias.dtype != X.dtype:
+        raise ValueError(f"X has dtype {X.dtype} but bias has dtype {bias.dtype}")

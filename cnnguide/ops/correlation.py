@@ -25,6 +25,7 @@ from torch import nn
 
 from cnnguide.ops._checks import (
     as_pair,
+    check_bias,
     check_window_fits,
     check_floating,
     check_nonempty,
@@ -331,16 +332,7 @@ def conv2d(
     check_nonempty(weight, "weight", (0, 1, 2, 3))
     _check_channels(X, weight, 1)
     out_channels, _, kh, kw = weight.shape
-    if bias is not None:
-        if not isinstance(bias, torch.Tensor):
-            raise ValueError(f"bias must be a torch.Tensor or None, got {type(bias).__name__}")
-        if shape_of(bias) != (out_channels,):
-            raise ValueError(
-                f"bias must have shape ({out_channels},) to match weight of shape "
-                f"{shape_of(weight)}, got {shape_of(bias)}"
-            )
-        if bias.dtype != X.dtype:
-            raise ValueError(f"X has dtype {X.dtype} but bias has dtype {bias.dtype}")
+    check_bias(bias, out_channels, X, "weight", weight)
     sh, sw = as_pair(stride, "stride", minimum=1)
     ph, pw = as_pair(padding, "padding", minimum=0)
     check_window_fits(f"kernel of shape {shape_of(weight)}", X, (kh, kw), (ph, pw))

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 
 from cnnguide.ops._checks import (
     as_pair,
+    check_bias,
     check_floating,
     check_int,
     check_nonempty,
@@ -230,16 +231,7 @@ def conv_transpose2d(
     check_nonempty(K, "K", (0, 1, 2, 3))
     _check_channels(X, K, 0)
     _, out_channels, kh, kw = K.shape
-    if bias is not None:
-        if not isinstance(bias, torch.Tensor):
-            raise ValueError(f"bias must be a torch.Tensor or None, got {type(bias).__name__}")
-        if shape_of(bias) != (out_channels,):
-            raise ValueError(
-                f"bias must have shape ({out_channels},) to match K of shape {shape_of(K)}, "
-                f"got {shape_of(bias)}"
-            )
-        if bias.dtype != X.dtype:
-            raise ValueError(f"X has dtype {X.dtype} but bias has dtype {bias.dtype}")
+    check_bias(bias, out_channels, X, "K", K)
     sh, sw = as_pair(stride, "stride", minimum=1)
     ph, pw = as_pair(padding, "padding", minimum=0)
     oph, opw = as_pair(output_padding, "output_padding", minimum=0)
