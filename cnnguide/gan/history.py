@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 
-from ..train.history import run_metadata
+from ..train.history import write_with_metadata
 
 __all__ = ["GANHistory"]
 
@@ -127,11 +127,7 @@ class GANHistory:
         The device, torch and Python versions and the date are added (see
         :func:`cnnguide.train.run_metadata`); ``metadata`` adds or overrides keys.
         """
-        meta = {**run_metadata(), **self.metadata, **metadata}
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({**self.to_dict(), "metadata": meta}, indent=2) + "\n")
-        return path
+        return write_with_metadata(path, self.to_dict(), {**self.metadata, **metadata})
 
     @classmethod
     def load_json(cls, path) -> GANHistory:

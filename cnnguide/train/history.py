@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-__all__ = ["History", "run_metadata"]
+__all__ = ["History", "run_metadata", "write_with_metadata"]
 
 _SERIES = ("train_loss", "train_acc", "test_acc", "examples_per_sec", "epoch_seconds")
 _POINTS = ("point_epoch", "point_train_loss", "point_train_acc")
@@ -39,6 +39,15 @@ def run_metadata(device=None) -> dict:
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
 
+
+
+def write_with_metadata(path, record: dict, metadata: dict) -> Path:
+    """Write ``record`` as JSON with a ``"metadata"`` key: this process's :func:`run_metadata`
+    updated by ``metadata``. Used by every history that saves a run (classifiers' and GANs')."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({**record, "metadata": {**run_metadata(), **metadata}}, indent=2) + "\n")
+    return path
 
 @dataclass
 class History:
@@ -153,11 +162,7 @@ class History:
         process's CPU and the current date); ``metadata`` adds or overrides
         keys, e.g. ``model="lenet", lr=0.9``.
         """
-        meta = {**run_metadata(), **self.metadata, **metadata}
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({**self.to_dict(), "metadata": meta}, indent=2) + "\n")
-        return path
+        return write_with_metadata(path, self.to_dict(), {**self.metadata, **metadata})
 
     @classmethod
     def load_json(cls, path) -> History:
