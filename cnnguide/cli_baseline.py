@@ -13,7 +13,9 @@ once, resized to ``--resize`` (default: the model's book size), and a stratified
 ``--holdout`` share (10 %) is kept aside to judge each epoch and pick the best.
 With ``--recipe baseline`` (the default with ``--data``) the run uses
 :data:`cnnguide.recipes.BASELINE`; ``--epochs``, ``--lr`` and ``--batch-size``
-override its settings. Without ``--data`` it trains on Fashion-MNIST, holding
+override its settings, and :data:`cnnguide.recipes.BASELINE_OPTIONS` give the
+builder options it trains a network with unless ``-o`` says otherwise
+(``lenet``: ``variant=modern``). Without ``--data`` it trains on Fashion-MNIST, holding
 out part of the training set, and reports the test accuracy at the end.
 
 The run folder receives what ``cnnguide train`` writes (``run.json``,
@@ -115,7 +117,7 @@ def train_on_folders(parser, args) -> int:
     from .competition import tta_accuracy
     from .data import ImageBatches
     from .folders import FolderDataError
-    from .recipes import BASELINE
+    from .recipes import BASELINE, BASELINE_OPTIONS
     from .splits import stratified_split
     from .train.checkpoint import module_tensors
 
@@ -127,7 +129,9 @@ def train_on_folders(parser, args) -> int:
         parser.error("--train-size and --test-size apply to Fashion-MNIST, not to --data")
     recipe_name = args.recipe or "baseline"
     defaults = defaults_for(args.model)
-    args.option = list({**defaults.options, **dict(args.option)}.items())
+    # The baseline trains today's layers (LeNet: variant=modern) unless -o says otherwise.
+    extra = BASELINE_OPTIONS.get(args.model, {}) if recipe_name == "baseline" else {}
+    args.option = list({**defaults.options, **extra, **dict(args.option)}.items())
     resize, seed = args.resize or defaults.resize, 0 if args.seed is None else args.seed
     device = _device(parser, args)
     folder_size = resize if args.data is not None else None  # Fashion-MNIST is resized batch by batch

@@ -48,7 +48,7 @@ if str(REPO) not in sys.path:  # run from a checkout without installing the pack
 
 from cnnguide import data, recorded, train  # noqa: E402
 from cnnguide.train import blog_loop  # noqa: E402
-from cnnguide.recipes import BASELINE, BASELINE_TARGET, BOOK_ACCURACY, RECIPES, get_recipe, recipe_table  # noqa: E402
+from cnnguide.recipes import BASELINE, BASELINE_OPTIONS, BASELINE_TARGET, BOOK_ACCURACY, RECIPES, get_recipe, recipe_table  # noqa: E402
 
 # --smoke: enough to run every line of the real path, in seconds on a CPU.
 SMOKE = {"train_size": 64, "test_size": 64, "batch_size": 32, "resize": 32, "epochs": 1}
@@ -133,10 +133,11 @@ def run_baseline(name: str, args, device: torch.device, command: str) -> dict:
                                    seed=args.seed, resize=resize)
     val_iter = data.ImageBatches(images[val_idx], labels[val_idx], 500, False, resize=resize)
     test_iter = data.ImageBatches(test_images, test_labels, 500, False, resize=resize)
+    options = {**recipe.options, **BASELINE_OPTIONS.get(name, {})}
     torch.manual_seed(args.seed)
-    net = recipe.build()
+    net = recipe.build(**options)
     parameters = sum(p.numel() for p in net.parameters())
-    print(f"\n{recipe.title} ({name}), baseline recipe: {settings['epochs']} epochs, peak lr {baseline.lr:g}, "
+    print(f"\n{recipe.title} ({name}{''.join(f', {k}={v}' for k, v in options.items())}), baseline recipe: {settings['epochs']} epochs, peak lr {baseline.lr:g}, "
           f"batch {settings['batch_size']}, {settings['resize']} px, {len(train_idx):,} training and "
           f"{len(val_idx):,} validation images, {parameters:,} parameters on {device}", flush=True)
     tic = time.perf_counter()
@@ -148,7 +149,7 @@ def run_baseline(name: str, args, device: torch.device, command: str) -> dict:
     plain_acc = tta_accuracy(net, test_iter, flip=False)
     path = history.save_json(
         args.out / f"{name}-baseline.json", recipe=f"{name}-baseline", title=recipe.title, model=name,
-        model_options=recipe.options, loop="fast", smoke=args.smoke, **settings, seed=args.seed,
+        model_options=options, loop="fast", smoke=args.smoke, **settings, seed=args.seed,
         compile=args.compile, parameters=parameters, validation_images=len(val_idx),
         final_test_acc=test_acc, final_test_acc_without_tta=plain_acc, book_acc=BOOK_ACCURACY[name],
         wall_seconds=wall, examples_per_sec=throughput, command=command)

@@ -70,6 +70,7 @@ def test_train_then_predict_a_hand_laid_folder(tmp_path, layout, capsys):
         assert (run / name).is_file(), name
     recorded = json.loads((run / "run.json").read_text())
     assert recorded["classes"] == sorted(CLASSES) and recorded["channels"] == 3 and recorded["resize"] == 28
+    assert recorded["model_options"] == {"variant": "modern"}
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["metadata"]["recipe_settings"]["name"] == "baseline" == metrics["metadata"]["recipe"]
 
@@ -91,10 +92,20 @@ def test_book_recipe_on_a_folder_and_prediction_without_tta(tmp_path, capsys):
                  "--epochs", "1", "--device", "cpu", "--out", str(run), "--quiet", "--channels", "1"]) == 0
     recorded = json.loads((run / "run.json").read_text())
     assert recorded["recipe"] == "book" and recorded["channels"] == 1 and recorded["lr"] == 0.9
+    assert recorded["model_options"] == {"variant": "modern"}  # given with -o
     assert not (run / "best.safetensors").exists()
     assert main(["predict", str(run), "--data", str(tmp_path / "comp" / "test"), "--out",
                  str(tmp_path / "s.csv"), "--quiet"]) == 0
     assert len((tmp_path / "s.csv").read_text().splitlines()) == 7
+
+
+def test_baseline_trains_lenet_with_todays_layers_unless_told(tmp_path):
+    lay_out(tmp_path / "comp", per_class=6, test_per_class=1)
+    for extra, variant in (([], "modern"), (["-o", "variant=classic"], "classic")):
+        run = tmp_path / variant
+        assert main(["train", "lenet", *extra, "--data", str(tmp_path / "comp"), "--epochs", "1", "--batch-size", "4",
+                     "--device", "cpu", "--out", str(run), "--quiet"]) == 0
+        assert json.loads((run / "run.json").read_text())["model_options"] == {"variant": variant}
 
 
 def test_bad_folder_is_a_one_line_error_naming_the_file(tmp_path, capsys):

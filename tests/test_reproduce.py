@@ -192,4 +192,5 @@ def test_baseline_smoke_run_writes_a_labelled_record(reproduce, capsys, tmp_path
     assert meta["validation_images"] == 10 and meta["train_size"] == 64 and meta["epochs"] == 1  # >= 1 a class
     assert 0 <= meta["final_test_acc"] <= 1 and 0 <= meta["final_test_acc_without_tta"] <= 1
     assert meta["best_epoch"] == 1 and meta["command"].startswith("python scripts/reproduce.py --smoke")
+    assert meta["model_options"] == {"variant": "modern"}  # recipes.BASELINE_OPTIONS
     assert not (tmp_path / "lenet.json").exists()
