@@ -28,6 +28,7 @@ from torch import nn
 
 from ..devices import autocast, batches_on, device_of, try_gpu
 from .callbacks import HOOKS, Callback, SaveCheckpoint
+from .distributed import DistributedRun, loss_weight, shard
 from .history import History, run_metadata
 
 __all__ = ["NonFiniteLossError", "evaluate_accuracy", "fit", "try_gpu"]
@@ -61,15 +62,22 @@ def _check_reiterable(name: str, data_iter) -> None:
             f"got a one-shot iterator of type {type(data_iter).__name__}")
 
 
-def _accuracy_counts(net, data_iter, device, amp, channels_last):
-    """(correct, total) over ``data_iter``, with a single host sync at the end."""
+def _accuracy_counts(net, data_iter, device, amp, channels_last, run: DistributedRun | None = None):
+    """(correct, total) over ``data_iter``, with a single host sync at the end;
+    under an active ``run``, each rank counts its slices and the counts are summed."""
     net.eval()
     correct = torch.zeros((), dtype=torch.int64, device=device)
     total = 0
+    if run is not None and run.active:
+        data_iter = ((X, y) for X, y, _ in _sharded(data_iter, run, strict=False))
     with torch.inference_mode(), autocast(device, amp):
         for X, y in batches_on(data_iter, device, channels_last):
-            correct += (net(X).argmax(dim=1) == y).sum()
+            if y.shape[0]:
+                correct += (net(X).argmax(dim=1) == y).sum()
             total += y.shape[0]
+    if run is not None and run.active:
+        summed, total = run.sum_([float(correct), float(total)])
+        return int(summed), int(total)
     return int(correct), total
 
 
@@ -151,11 +159,28 @@ class _EpochSums:
         self.correct += (y_hat.argmax(dim=1) == y).sum()
         self.examples += y.shape[0]
 
-    def means(self) -> tuple[float, float, float]:
-        """(mean loss, accuracy, first bad batch) so far: one host sync."""
+    def means(self, run: DistributedRun | None = None) -> tuple[float, float, float]:
+        """(mean loss, accuracy, first bad batch) so far: one host sync; over all ranks under ``run``."""
         loss, correct, bad = torch.stack([self.loss.double(), self.correct.double(),
                                           self.first_bad.double()]).tolist()
-        return loss / self.examples, correct / self.examples, bad
+        examples = self.examples
+        if run is not None and run.active:
+            loss, correct, examples = run.sum_([loss, correct, examples])
+            bad = run.min_(bad)
+        return loss / examples, correct / examples, bad
+
+
+def _sharded(data_iter, run: DistributedRun, strict: bool = True):
+    """Each global batch's slice for this rank, with the global batch size."""
+    for X, y in data_iter:
+        if run.active and (strict or y.shape[0] >= run.world_size):
+            n = y.shape[0]
+            X, y = shard(X, y, run.rank, run.world_size)
+            yield X, y, n
+        elif run.active:  # a test batch smaller than the world: rank 0 takes it all
+            yield (X, y, y.shape[0]) if run.is_main else (X[:0], y[:0], y.shape[0])
+        else:
+            yield X, y, y.shape[0]
 
 
 def _point_batches(num_batches: int | None, points_per_epoch: int) -> set[int]:
@@ -209,7 +234,7 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
         amp=None, channels_last: bool | None = None, compile: bool = False,
         points_per_epoch: int = 5, callbacks=(), progress: bool | None = None,
         checkpoint_dir=None, resume: bool = False, optimizer=None, scheduler=None,
-        loss_fn=None, augment=None, evaluate=None) -> History:
+        loss_fn=None, augment=None, evaluate=None, sync_batchnorm: bool = False) -> History:
     """Train ``net`` for classification with SGD and cross-entropy; return its :class:`History`.
 
     Same semantics as d2l's ``train_ch6``: Xavier-uniform weights, plain
@@ -287,6 +312,17 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
     evaluate : callable, optional
         Returns the network whose test accuracy is recorded after each epoch
         (e.g. :meth:`cnnguide.train.weights.EMA.averaged`); default the one trained.
+    sync_batchnorm : bool
+        Under ``torchrun``: convert batch-norm layers to :class:`torch.nn.SyncBatchNorm`,
+        so their statistics are those of the global batch (otherwise each rank
+        normalises by its own slice's). Ignored in a world of one.
+
+    Under ``torchrun`` (``WORLD_SIZE`` > 1 in the environment, see
+    :mod:`cnnguide.train.distributed`) the network is wrapped in DDP, each rank
+    trains on its slice of every global batch (the batches of ``train_iter``,
+    which must be the same on every rank), the losses and accuracies are summed
+    over ranks, so every rank's history is the global one, and only rank 0 runs
+    the callbacks, saves checkpoints and shows progress.
 
     Returns
     -------
@@ -337,10 +373,30 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
     _check_reiterable("test_iter", test_iter)
     callbacks = _check_callbacks(callbacks)
     device = try_gpu() if device is None else torch.device(device)
+    if device.type == "cuda" and int(os.environ.get("WORLD_SIZE", "1")) > 1 and not device.index:
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))  # one GPU per process
     if channels_last is None:
         channels_last = device.type == "cuda"
+    run = DistributedRun(device)
+    try:
+        return _fit(net, train_iter, test_iter, num_epochs, lr, device, run, init=init, momentum=momentum,
+                    weight_decay=weight_decay, seed=seed, amp=amp, channels_last=channels_last,
+                    compile=compile, points_per_epoch=points_per_epoch, callbacks=callbacks,
+                    progress=progress, checkpoint_dir=checkpoint_dir, resume=resume, optimizer=optimizer,
+                    scheduler=scheduler, loss_fn=loss_fn, augment=augment, evaluate=evaluate,
+                    sync_batchnorm=sync_batchnorm)
+    finally:
+        run.close()
 
+
+def _fit(net, train_iter, test_iter, num_epochs, lr, device, run, *, init, momentum, weight_decay, seed,
+         amp, channels_last, compile, points_per_epoch, callbacks, progress, checkpoint_dir, resume,
+         optimizer, scheduler, loss_fn, augment, evaluate, sync_batchnorm) -> History:
+    if not run.is_main:
+        callbacks, progress = [], False  # rank 0 alone prints, plots and writes
     _initialise(net, init, seed)
+    if run.active and sync_batchnorm:
+        net = nn.SyncBatchNorm.convert_sync_batchnorm(net)
     net.to(device)
     if channels_last:
         net.to(memory_format=torch.channels_last)
@@ -355,12 +411,14 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
         **({"scheduler": type(schedule).__name__} if schedule is not None else {}),
         "batch_size": getattr(train_iter, "batch_size", None), "seed": seed,
         "amp": str(amp) if amp is not None else ("torch.bfloat16" if device.type == "cuda" else None),
-        "channels_last": channels_last, "compile": compile, "points_per_epoch": points_per_epoch})
+        "channels_last": channels_last, "compile": compile, "points_per_epoch": points_per_epoch,
+        "world_size": run.world_size})
     start = 0
     if checkpoint_dir is not None:
         saver = SaveCheckpoint(checkpoint_dir)
-        callbacks.insert(0, saver)  # first, so an epoch is saved even if a later callback fails
-        restored = saver.restore(net, optimizer) if resume else None
+        if run.is_main:
+            callbacks.insert(0, saver)  # first, so an epoch is saved even if a later callback fails
+        restored = saver.restore(net, optimizer) if resume else None  # every rank reads it
         if restored is not None:
             start, history = restored
             history.metadata["num_epochs"] = num_epochs
@@ -373,7 +431,12 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
         for method in hooks[hook]:
             method(history, epoch=epoch, **batch, num_epochs=num_epochs, net=net, optimizer=optimizer)
 
-    model = torch.compile(net) if compile else net
+    model = net
+    if run.active:
+        from torch.nn.parallel import DistributedDataParallel
+
+        model = DistributedDataParallel(net, device_ids=[device.index] if device.type == "cuda" else None)
+    model = torch.compile(model) if compile else model
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     num_batches = len(train_iter) if hasattr(train_iter, "__len__") else None
     points = _point_batches(num_batches, points_per_epoch)
@@ -389,7 +452,8 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
             bar.set_description(f"epoch {epoch + 1}/{num_epochs}")
             model.train()
             sums = _EpochSums(device)
-            for i, (X, y) in enumerate(batches_on(train_iter, device, channels_last)):
+            seen = 0  # examples of the global batches, on all ranks together
+            for i, (X, y, n) in enumerate(_on_device(_sharded(train_iter, run), device, channels_last)):
                 if augment is not None:
                     with torch.no_grad():
                         X = augment(X)
@@ -399,29 +463,31 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
                 with autocast(device, amp):
                     y_hat = model(X)
                     loss = loss_fn(y_hat, y)
-                loss.backward()
+                # Under DDP, the weight makes the ranks' averaged gradient the global batch's mean.
+                (loss * loss_weight(y.shape[0], n, run.world_size) if run.active else loss).backward()
                 optimizer.step()
                 if schedule is not None:
                     schedule.step()
+                seen += n
                 sums.add(epoch + 1, i, loss, y_hat, y)  # on the device: no waiting for the GPU
                 if i + 1 in points and i + 1 < num_batches:  # the last point comes with the epoch's end
-                    history.append_point(epoch + (i + 1) / num_batches, *sums.means()[:2])
+                    history.append_point(epoch + (i + 1) / num_batches, *sums.means(run)[:2])
                 notify("on_batch_end", epoch + 1, batch=i)
                 bar.update()
             if sums.examples == 0:
                 raise ValueError("train_iter yielded no batches")
-            train_loss, train_acc, bad = sums.means()  # waits for the GPU, as each point did
+            train_loss, train_acc, bad = sums.means(run)  # waits for the GPU, as each point did
             train_seconds = time.perf_counter() - tic
             if bad < _NO_BAD_BATCH:
                 raise NonFiniteLossError(epoch + 1, int(bad))
             if points_per_epoch:
                 history.append_point(epoch + 1, train_loss, train_acc)
             judged = model if evaluate is None else evaluate()
-            test_correct, test_total = _accuracy_counts(judged, test_iter, device, amp, channels_last)
+            test_correct, test_total = _accuracy_counts(judged, test_iter, device, amp, channels_last, run)
             if test_total == 0:
                 raise ValueError("test_iter yielded no examples")
             history.append(train_loss, train_acc, test_correct / test_total,
-                           sums.examples / train_seconds, time.perf_counter() - tic)
+                           seen / train_seconds, time.perf_counter() - tic)
             bar.set_postfix(loss=f"{train_loss:.3f}", test_acc=f"{history.test_acc[-1]:.3f}")
             notify("on_epoch_end", epoch + 1)
         notify("on_train_end", num_epochs)
@@ -429,3 +495,10 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
         torch.backends.cudnn.benchmark = benchmark
         bar.close()
     return history
+
+
+def _on_device(batches, device, channels_last):
+    """:func:`batches_on` for ``(X, y, global batch size)`` triples."""
+    for X, y, n in batches:
+        (X, y), = batches_on([(X, y)], device, channels_last)
+        yield X, y, n
