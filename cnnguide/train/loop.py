@@ -317,6 +317,8 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
         so their statistics are those of the global batch (otherwise each rank
         normalises by its own slice's). Ignored in a world of one.
 
+    Notes
+    -----
     Under ``torchrun`` (``WORLD_SIZE`` > 1 in the environment, see
     :mod:`cnnguide.train.distributed`) the network is wrapped in DDP, each rank
     trains on its slice of every global batch (the batches of ``train_iter``,
