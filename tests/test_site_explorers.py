@@ -587,12 +587,14 @@ def test_site_live_lenet_matches_torch(browser):
             np.testing.assert_allclose(np.array(got), expected.numpy(), rtol=0, atol=1e-4)
             # Drawing changes the prediction's numbers.
             before = page.locator(".cg-probs").inner_text()
+            # On a long chapter the canvas starts below the fold: the mouse works in viewport coordinates.
+            page.locator("canvas.cg-draw").scroll_into_view_if_needed()
             box = page.locator("canvas.cg-draw").bounding_box()
             page.mouse.move(box["x"] + 30, box["y"] + 30)
             page.mouse.down()
             page.mouse.move(box["x"] + 190, box["y"] + 190, steps=12)
             page.mouse.up()
-            page.wait_for_timeout(100)
+            page.wait_for_timeout(300)
             assert page.locator(".cg-probs").inner_text() != before
             # Dark mode restyles the figure.
             colour = lambda: page.evaluate("() => getComputedStyle(document.querySelector('.cg-bar')).backgroundColor")

@@ -248,7 +248,7 @@ for step, samples in sorted(history.samples.items()):
 # (where no sample is high quality the reverse KL is undefined: `nan`). What
 # follows is this run's own story, printed above; rerun with another `seed` and
 # the order in which modes appear changes, and sometimes a mode is missed —
-# [chapter 20](../20-mode-collapse/) measures that over many seeds.
+# a later chapter, on mode collapse, will measure that over many seeds.
 #
 # The losses tell less than the pictures. Unlike a classifier's loss,
 # neither is meant to go steadily down: each player's progress is the other's
