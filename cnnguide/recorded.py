@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .train import History
 
-__all__ = ["recorded_dir", "recorded_path", "load_recorded", "describe_recorded", "report_recorded"]
+__all__ = ["recording_refusal", "recorded_dir", "recorded_path", "load_recorded", "describe_recorded", "report_recorded"]
 
 # Labels a recorded run must carry before a page may show it.
 REQUIRED_METADATA = ("device", "torch", "date", "command")
@@ -43,6 +43,37 @@ def recorded_path(name: str) -> Path:
     if not name or "/" in name or name.startswith("."):
         raise ValueError(f"not a recorded-run name: {name!r}")
     return recorded_dir() / f"{name}.json"
+
+
+def recording_refusal(out, *, smoke: bool, shortened: bool, on_cpu: bool, allow_cpu: bool,
+                      also_protected=()) -> str | None:
+    """Why a run must not be written into ``out``, or ``None`` if it may.
+
+    ``out`` is protected when it is :func:`recorded_dir` (or one of
+    ``also_protected``): the pages show what lies there as a recipe's result,
+    so a smoke run, a shortened run, or (without ``allow_cpu``) a CPU run is
+    refused there. The scripts that record runs pass the message to their
+    parser's ``error``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> elsewhere = tempfile.mkdtemp()
+    >>> recording_refusal(elsewhere, smoke=True, shortened=False, on_cpu=True, allow_cpu=False) is None
+    True
+    >>> print(recording_refusal(recorded_dir(), smoke=False, shortened=True, on_cpu=False, allow_cpu=False))
+    refusing to write a shortened run into ...: the pages show those files as the recipe's result; use --out elsewhere
+    """
+    protected = {Path(p).resolve() for p in (recorded_dir(), *also_protected)}
+    if Path(out).resolve() not in protected:
+        return None
+    if smoke or shortened:
+        return (f"refusing to write a {'smoke' if smoke else 'shortened'} run into {out}: "
+                "the pages show those files as the recipe's result; use --out elsewhere")
+    if on_cpu and not allow_cpu:
+        return (f"refusing to write a CPU run into {out} (recorded runs are the GPU runs); "
+                "pass --allow-cpu to record one anyway, or use --out elsewhere")
+    return None
 
 
 def load_recorded(name: str) -> History | None:

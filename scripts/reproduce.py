@@ -90,11 +90,6 @@ def _names(parser, only: str | None) -> list[str]:
     return names
 
 
-def _is_recorded_dir(out: Path) -> bool:
-    protected = {(REPO / "docs" / "recorded").resolve(), recorded.recorded_dir().resolve()}
-    return out.resolve() in protected
-
-
 def _settings(recipe, args) -> dict:
     """What this run uses: the recipe, or the smoke sizes."""
     settings = {"lr": recipe.lr, "batch_size": recipe.batch_size, "resize": recipe.resize,
@@ -248,15 +243,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     device = train.try_gpu() if args.device is None else torch.device(args.device)
-    if _is_recorded_dir(args.out):
-        planned = {n: BASELINE.epochs if args.recipe == "baseline" else RECIPES[n].epochs for n in names}
-        epochs_differ = args.epochs is not None and any(args.epochs != planned[n] for n in names)
-        if args.smoke or epochs_differ:
-            parser.error(f"refusing to write a {'smoke' if args.smoke else 'shortened'} run into {args.out}: "
-                         "the pages show those files as the recipe's result; use --out elsewhere")
-        if device.type == "cpu" and not args.allow_cpu:
-            parser.error(f"refusing to write a CPU run into {args.out} (recorded runs are the GPU runs); "
-                         "pass --allow-cpu to record one anyway, or use --out elsewhere")
+    planned = {n: BASELINE.epochs if args.recipe == "baseline" else RECIPES[n].epochs for n in names}
+    refusal = recorded.recording_refusal(
+        args.out, smoke=args.smoke, on_cpu=device.type == "cpu", allow_cpu=args.allow_cpu,
+        shortened=args.epochs is not None and any(args.epochs != planned[n] for n in names),
+        also_protected=[REPO / "docs" / "recorded"])
+    if refusal:
+        parser.error(refusal)
 
     command = shlex.join(["python", "scripts/reproduce.py", *argv])
     rows = [run_recipe(name, args, device, command) for name in names]

@@ -170,11 +170,6 @@ def final_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _is_recorded_dir(out: Path) -> bool:
-    protected = {(REPO / "docs" / "recorded").resolve(), recorded.recorded_dir().resolve()}
-    return out.resolve() in protected
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
@@ -199,13 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     device = torch.device(args.device)
     if device.type == "cuda" and not torch.cuda.is_available():
         parser.error(f"--device {args.device}: no CUDA device is available")
-    if _is_recorded_dir(args.out):
-        if args.smoke or args.steps is not None:
-            parser.error(f"refusing to write a {'smoke' if args.smoke else 'shortened'} run into {args.out}: "
-                         "the pages show those files as the recipe's result; use --out elsewhere")
-        if device.type == "cpu" and not args.allow_cpu:
-            parser.error(f"refusing to write a CPU run into {args.out} (recorded runs are the GPU runs); "
-                         "pass --allow-cpu to record one anyway, or use --out elsewhere")
+    refusal = recorded.recording_refusal(
+        args.out, smoke=args.smoke, shortened=args.steps is not None, on_cpu=device.type == "cpu",
+        allow_cpu=args.allow_cpu, also_protected=[REPO / "docs" / "recorded"])
+    if refusal:
+        parser.error(refusal)
 
     command = shlex.join(["python", "scripts/reproduce_gan.py", *argv])
     rows = [run_recipe(name, args, device, command) for name in names]
