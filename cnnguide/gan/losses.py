@@ -17,6 +17,10 @@ saturates to ``-100`` and loses the gradient):
   ``log(1 - D(G(z)))``, the minimax game as written, kept to show why not:
   when the discriminator rejects the fakes confidently its gradient vanishes.
 
+A third is not a classifier at all: ``"wgan-gp"`` -- :class:`WGANGPLoss`, the
+Wasserstein critic with a gradient penalty (Gulrajani et al., 2017), whose
+outputs are unbounded scores, not logits.
+
 With the discriminator at its equilibrium ``D = 1/2`` (logits 0) the
 discriminator loss is ``2 log 2 ≈ 1.386`` and the non-saturating generator loss
 ``log 2 ≈ 0.693``: the reference lines of the training curves.
@@ -29,7 +33,7 @@ from abc import ABC, abstractmethod
 import torch
 import torch.nn.functional as F
 
-__all__ = ["GANLoss", "NonSaturatingLoss", "SaturatingLoss", "gan_loss", "loss_names"]
+__all__ = ["GANLoss", "NonSaturatingLoss", "SaturatingLoss", "WGANGPLoss", "gan_loss", "loss_names"]
 
 
 class GANLoss(ABC):
@@ -63,10 +67,23 @@ class GANLoss(ABC):
     def discriminator_penalty(self, discriminator, real: torch.Tensor, fake: torch.Tensor):
         """A term added to the discriminator's loss that needs the network itself, or ``None``.
 
-        None for the losses here; a gradient penalty (WGAN-GP) returns
-        ``λ · mean((‖∇D(x̂)‖ - 1)²)`` computed on ``discriminator``.
+        None for the BCE losses; a gradient penalty (:class:`WGANGPLoss`) returns
+        ``λ · mean((‖∇D(x̂)‖ - 1)²)`` computed on ``discriminator``, a callable
+        from samples to outputs (for a conditional network, with the labels
+        bound). :func:`~cnnguide.gan.fit_gan` also passes ``generator=``, its
+        noise generator, to an override that has a parameter of that name.
         """
         return None
+
+    def describe(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """What the history logs as ``d_real`` and ``d_fake``: here ``mean sigmoid``, D's probability of "real".
+
+        Examples
+        --------
+        >>> NonSaturatingLoss().describe(torch.zeros(2), torch.tensor([-100.0, 100.0]))
+        (tensor(0.5000), tensor(0.5000))
+        """
+        return torch.sigmoid(real_logits).mean(), torch.sigmoid(fake_logits).mean()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -120,7 +137,88 @@ class SaturatingLoss(GANLoss):
         return -F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
 
 
-_LOSSES = {cls.name: cls for cls in (NonSaturatingLoss, SaturatingLoss)}
+class WGANGPLoss(GANLoss):
+    """WGAN-GP (Gulrajani et al., 2017): a Wasserstein critic kept near 1-Lipschitz by a gradient penalty.
+
+    The discriminator is a **critic**: its outputs are scores, not logits. It
+    minimises ``mean D(G(z)) - mean D(x)`` (the negated estimate of the
+    Wasserstein-1 distance) plus :meth:`discriminator_penalty`; the generator
+    minimises ``-mean D(G(z))``. The paper's critic takes 5 updates per
+    generator update (``d_steps=5`` in :func:`~cnnguide.gan.fit_gan`) and no
+    batch norm (fit_gan refuses a critic with batch norm).
+
+    Logged as ``d_real`` and ``d_fake`` (:meth:`describe`): the critic's mean
+    score on the real and on the fake batch, unbounded; their difference is
+    the critic's estimate of the Wasserstein distance.
+
+    Parameters
+    ----------
+    gp_weight : float
+        λ, the penalty's weight (10 in the paper).
+
+    Examples
+    --------
+    >>> loss = gan_loss("wgan-gp")
+    >>> loss
+    WGANGPLoss(gp_weight=10.0)
+    >>> loss.discriminator_loss(torch.tensor([2.0, 4.0]), torch.tensor([-1.0, 1.0]))  # 0 - 3
+    tensor(-3.)
+    >>> loss.generator_loss(torch.tensor([-1.0, 1.0, 3.0]))
+    tensor(-1.)
+    >>> w = torch.tensor([3.0, 4.0])  # a linear critic: |grad| = |w| = 5 everywhere
+    >>> loss.discriminator_penalty(lambda x: x @ w, torch.randn(8, 2), torch.randn(8, 2))  # 10 (5 - 1)^2
+    tensor(160.)
+    >>> WGANGPLoss(gp_weight=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: gp_weight must be a positive finite number, got -1
+    """
+
+    name = "wgan-gp"
+
+    def __init__(self, gp_weight: float = 10.0):
+        if isinstance(gp_weight, bool) or not isinstance(gp_weight, (int, float)) or not 0 < gp_weight < float("inf"):
+            raise ValueError(f"gp_weight must be a positive finite number, got {gp_weight!r}")
+        self.gp_weight = float(gp_weight)
+
+    def discriminator_loss(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+        """``mean D(G(z)) - mean D(x)``: the critic pushes real scores up and fake scores down."""
+        return fake_logits.mean() - real_logits.mean()
+
+    def generator_loss(self, fake_logits: torch.Tensor) -> torch.Tensor:
+        """``-mean D(G(z))``."""
+        return -fake_logits.mean()
+
+    def discriminator_penalty(self, discriminator, real: torch.Tensor, fake: torch.Tensor, *,
+                              generator: torch.Generator | None = None) -> torch.Tensor:
+        """``gp_weight · mean((‖∇D(x̂)‖₂ - 1)²)`` on interpolates ``x̂ = ε x + (1 - ε) G(z)``.
+
+        ``ε ~ U[0, 1]``, one per example, is drawn from ``generator`` (fit_gan's
+        noise generator, so a run is decided by its seed). The gradient of the
+        critic's summed outputs is taken with ``create_graph=True`` (the
+        penalty is differentiated again in the critic's update). Its norm is
+        taken per output: when the critic returns ``M`` outputs for ``N``
+        samples (a packing critic, ``M = N / pack``), per group of ``N / M``
+        consecutive samples, the input of one output.
+        """
+        if real.shape != fake.shape:
+            raise ValueError(f"real and fake batches differ in shape: {tuple(real.shape)} and {tuple(fake.shape)}")
+        eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), generator=generator, device=real.device)
+        x_hat = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)
+        scores = discriminator(x_hat).float()
+        (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
+        norms = grad.float().reshape(scores.numel(), -1).norm(dim=1)
+        return self.gp_weight * ((norms - 1) ** 2).mean()
+
+    def describe(self, real_logits, fake_logits):
+        """The critic's mean scores on real and fake samples (not probabilities)."""
+        return real_logits.mean(), fake_logits.mean()
+
+    def __repr__(self) -> str:
+        return f"WGANGPLoss(gp_weight={self.gp_weight})"
+
+
+_LOSSES = {cls.name: cls for cls in (NonSaturatingLoss, SaturatingLoss, WGANGPLoss)}
 
 
 def loss_names() -> list[str]:
@@ -129,25 +227,34 @@ def loss_names() -> list[str]:
     Examples
     --------
     >>> loss_names()
-    ['bce', 'saturating']
+    ['bce', 'saturating', 'wgan-gp']
     """
     return list(_LOSSES)
 
 
-def gan_loss(loss) -> GANLoss:
-    """A :class:`GANLoss` from its name (``"bce"``, ``"saturating"``), or ``loss`` itself if it is one.
+def gan_loss(loss, **options) -> GANLoss:
+    """A :class:`GANLoss` from its name (``"bce"``, ``"saturating"``, ``"wgan-gp"``), or ``loss`` itself if it is one.
+
+    ``options`` go to the loss's class (``gp_weight`` for ``"wgan-gp"``).
 
     Examples
     --------
     >>> gan_loss("bce")
     NonSaturatingLoss()
+    >>> gan_loss("wgan-gp", gp_weight=1.0)
+    WGANGPLoss(gp_weight=1.0)
     >>> gan_loss("wgan")
     Traceback (most recent call last):
     ...
-    ValueError: unknown GAN loss 'wgan'; known: bce, saturating
+    ValueError: unknown GAN loss 'wgan'; known: bce, saturating, wgan-gp
     """
     if isinstance(loss, GANLoss):
+        if options:
+            raise ValueError(f"options {sorted(options)} apply to a loss given by name, not to {loss!r}")
         return loss
     if isinstance(loss, str) and loss in _LOSSES:
-        return _LOSSES[loss]()
+        try:
+            return _LOSSES[loss](**options)
+        except TypeError:
+            raise ValueError(f"the {loss} loss takes no option(s) {sorted(options)}") from None
     raise ValueError(f"unknown GAN loss {loss!r}; known: {', '.join(_LOSSES)}")

@@ -31,6 +31,8 @@ from typing import Callable
 import torch
 from torch import nn
 
+from .remedies import MinibatchStd, initialise_spectral_normed_, is_spectral_normed, pack_samples, spectral_norm_
+
 __all__ = [
     "DCGANDiscriminator", "DCGANGenerator", "DownBlock", "MLPDiscriminator", "MLPGenerator", "UpBlock",
     "create", "dcgan_discriminator", "dcgan_generator", "dcgan_init_", "default_init_", "input_shape",
@@ -42,6 +44,19 @@ def _positive(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return value
+
+
+def _flag(name: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def _remedies(net: nn.Module, pack, minibatch_std, spectral_norm) -> None:
+    """Check and record a discriminator's remedy options (see :mod:`cnnguide.gan.remedies`)."""
+    net.pack = _positive("pack", pack)
+    net.minibatch_std = _flag("minibatch_std", minibatch_std)
+    net.spectral_norm = _flag("spectral_norm", spectral_norm)
 
 
 def _as_noise_batch(z: torch.Tensor, latent_dim: int) -> torch.Tensor:
@@ -92,22 +107,41 @@ class MLPGenerator(nn.Module):
 class MLPDiscriminator(nn.Module):
     """``layers`` hidden ReLU layers of ``hidden`` units, then one logit per example, shape ``(N,)``.
 
+    Three remedies for mode collapse are options (:mod:`cnnguide.gan.remedies`):
+    ``pack=m`` judges ``m`` consecutive samples at once (PacGAN: the first
+    layer takes ``m · in_dim`` inputs, and a batch of ``N`` gives ``N / m``
+    logits); ``minibatch_std=True`` puts a :class:`~cnnguide.gan.remedies.MinibatchStd`
+    before the last layer, which then takes ``hidden + 1`` inputs;
+    ``spectral_norm=True`` normalizes every linear layer. The choices are kept
+    as the attributes ``pack``, ``minibatch_std`` and ``spectral_norm``.
+
     Examples
     --------
     >>> d = MLPDiscriminator()
     >>> d(torch.zeros(5, 2)).shape
     torch.Size([5])
+    >>> packed = MLPDiscriminator(pack=4, minibatch_std=True)
+    >>> packed.net[0].in_features, packed.net[-1].in_features, packed(torch.zeros(32, 2)).shape
+    (8, 129, torch.Size([8]))
     """
 
-    def __init__(self, in_dim: int = 2, hidden: int = 128, layers: int = 2):
+    def __init__(self, in_dim: int = 2, hidden: int = 128, layers: int = 2, *, pack: int = 1,
+                 minibatch_std: bool = False, spectral_norm: bool = False):
         super().__init__()
         self.in_dim = _positive("in_dim", in_dim)
-        self.net = _mlp(in_dim, _positive("hidden", hidden), _positive("layers", layers), 1)
+        _remedies(self, pack, minibatch_std, spectral_norm)
+        self.net = _mlp(in_dim * pack, _positive("hidden", hidden), _positive("layers", layers), 1)
+        if minibatch_std:
+            last = self.net[-1]
+            self.net[-1] = MinibatchStd()
+            self.net.append(nn.Linear(last.in_features + 1, 1))
+        if spectral_norm:
+            spectral_norm_(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 2 or x.shape[1] != self.in_dim:
             raise ValueError(f"expected samples of shape (N, {self.in_dim}), got {tuple(x.shape)}")
-        return self.net(x).squeeze(1)
+        return self.net(pack_samples(x, self.pack)).squeeze(1)
 
 
 # --- DCGAN --------------------------------------------------------------------------------
@@ -199,6 +233,14 @@ class DCGANDiscriminator(nn.Module):
     a 7×7 convolution to one channel: the whole 7×7 map read by one filter,
     which is what DCGAN's "no fully connected hidden layers" leaves room for.
 
+    The remedies of :mod:`cnnguide.gan.remedies` are options, as for
+    :class:`MLPDiscriminator`: ``pack=m`` stacks ``m`` consecutive images as
+    ``m · in_channels`` channels (``N / m`` logits); ``minibatch_std=True``
+    adds the 7×7 map of :class:`~cnnguide.gan.remedies.MinibatchStd` as one
+    more channel before ``logit`` (``2w + 1`` input channels);
+    ``spectral_norm=True`` normalizes every convolution. Batch norm stays
+    (DCGAN's): a WGAN-GP critic needs ``batch_norm=False``.
+
     Examples
     --------
     >>> d = DCGANDiscriminator(width=8)
@@ -208,22 +250,30 @@ class DCGANDiscriminator(nn.Module):
     Traceback (most recent call last):
     ...
     ValueError: expected images of shape (N, 1, 28, 28), got (3, 1, 32, 32)
+    >>> DCGANDiscriminator(width=8, pack=2, minibatch_std=True)(torch.zeros(8, 1, 28, 28)).shape
+    torch.Size([4])
     """
 
-    def __init__(self, width: int = 64, in_channels: int = 1):
+    def __init__(self, width: int = 64, in_channels: int = 1, *, pack: int = 1, minibatch_std: bool = False,
+                 spectral_norm: bool = False, batch_norm: bool = True):
         super().__init__()
         w = _positive("width", width)
         self.in_channels = _positive("in_channels", in_channels)
+        _remedies(self, pack, minibatch_std, spectral_norm)
         self.features = nn.Sequential(
-            DownBlock(in_channels, w, batch_norm=False),  # 28 -> 14
-            DownBlock(w, 2 * w),                          # 14 -> 7
+            DownBlock(in_channels * pack, w, batch_norm=False),                # 28 -> 14
+            DownBlock(w, 2 * w, batch_norm=_flag("batch_norm", batch_norm)),  # 14 -> 7
         )
-        self.logit = nn.Conv2d(2 * w, 1, kernel_size=7)   # 7 -> 1
+        self.stddev = MinibatchStd() if minibatch_std else None
+        self.logit = nn.Conv2d(2 * w + minibatch_std, 1, kernel_size=7)       # 7 -> 1
+        if spectral_norm:
+            spectral_norm_(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4 or tuple(x.shape[1:]) != (self.in_channels, 28, 28):
             raise ValueError(f"expected images of shape (N, {self.in_channels}, 28, 28), got {tuple(x.shape)}")
-        return self.logit(self.features(x)).flatten()
+        h = self.features(pack_samples(x, self.pack))
+        return self.logit(h if self.stddev is None else self.stddev(h)).flatten()
 
 
 def dcgan_init_(module: nn.Module) -> None:
@@ -247,8 +297,13 @@ def dcgan_init_(module: nn.Module) -> None:
     >>> dcgan_init_(conv)
     >>> round(conv.weight.std().item(), 3), conv.bias.abs().max().item()
     (0.02, 0.0)
+
+    A spectrally normed layer (:func:`~cnnguide.gan.remedies.spectral_norm_`)
+    has its underlying weight drawn, and its power iteration restarted.
     """
-    if isinstance(module, (nn.modules.conv._ConvNd, nn.Linear)):
+    if isinstance(module, (nn.modules.conv._ConvNd, nn.Linear)) and is_spectral_normed(module):
+        initialise_spectral_normed_(module, dcgan_init_)
+    elif isinstance(module, (nn.modules.conv._ConvNd, nn.Linear)):
         nn.init.normal_(module.weight, 0.0, 0.02)
         if module.bias is not None:
             nn.init.zeros_(module.bias)
@@ -272,8 +327,15 @@ def default_init_(module: nn.Module) -> None:
     >>> _ = torch.manual_seed(0); default_init_(b)
     >>> torch.equal(a.weight, b.weight)
     True
+
+    A spectrally normed layer is reset through a plain copy of itself, whose
+    weights are then written into its underlying weight (see
+    :func:`~cnnguide.gan.remedies.initialise_spectral_normed_`): resetting it
+    directly would write into the normalized weight, a temporary.
     """
-    if hasattr(module, "reset_parameters"):
+    if is_spectral_normed(module):
+        initialise_spectral_normed_(module, lambda plain: plain.reset_parameters())
+    elif hasattr(module, "reset_parameters"):
         module.reset_parameters()
 
 
@@ -285,9 +347,11 @@ def mlp_generator(latent_dim: int = 256, hidden: int = 128, layers: int = 2, out
     return MLPGenerator(latent_dim, hidden, layers, out_dim)
 
 
-def mlp_discriminator(in_dim: int = 2, hidden: int = 128, layers: int = 2) -> MLPDiscriminator:
-    """The discriminator of the 2-D experiments: two hidden layers of 128, one logit."""
-    return MLPDiscriminator(in_dim, hidden, layers)
+def mlp_discriminator(in_dim: int = 2, hidden: int = 128, layers: int = 2, pack: int = 1,
+                      minibatch_std: bool = False, spectral_norm: bool = False) -> MLPDiscriminator:
+    """The discriminator of the 2-D experiments: two hidden layers of 128, one logit (remedies: see the class)."""
+    return MLPDiscriminator(in_dim, hidden, layers, pack=pack, minibatch_std=minibatch_std,
+                            spectral_norm=spectral_norm)
 
 
 def dcgan_generator(latent_dim: int = 100, width: int = 64, out_channels: int = 1) -> DCGANGenerator:
@@ -295,12 +359,22 @@ def dcgan_generator(latent_dim: int = 100, width: int = 64, out_channels: int = 
     return DCGANGenerator(latent_dim, width, out_channels)
 
 
-def dcgan_discriminator(width: int = 64, in_channels: int = 1) -> DCGANDiscriminator:
-    """DCGAN's discriminator for 28×28 images: 14×14×64 -> 7×7×128 -> 1 logit at width 64."""
-    return DCGANDiscriminator(width, in_channels)
+def dcgan_discriminator(width: int = 64, in_channels: int = 1, pack: int = 1, minibatch_std: bool = False,
+                        spectral_norm: bool = False, batch_norm: bool = True) -> DCGANDiscriminator:
+    """DCGAN's discriminator for 28×28 images: 14×14×64 -> 7×7×128 -> 1 logit at width 64 (remedies: see the class)."""
+    return DCGANDiscriminator(width, in_channels, pack=pack, minibatch_std=minibatch_std,
+                              spectral_norm=spectral_norm, batch_norm=batch_norm)
 
+
+# The conditional networks (cnnguide.gan.conditional) are built from the classes above, so they are
+# imported only here, once those exist; cnnguide/gan/__init__.py imports this module first.
+from .conditional import (  # noqa: E402
+    ConditionalDCGANGenerator, ProjectionDiscriminator, conditional_dcgan_generator, projection_discriminator,
+)  # fmt: skip
 
 _BUILDERS: dict[str, Callable[..., nn.Module]] = {
+    "conditional_dcgan_generator": conditional_dcgan_generator,
+    "projection_discriminator": projection_discriminator,
     "mlp_generator": mlp_generator,
     "mlp_discriminator": mlp_discriminator,
     "dcgan_generator": dcgan_generator,
@@ -314,7 +388,8 @@ def names() -> list[str]:
     Examples
     --------
     >>> names()
-    ['dcgan_discriminator', 'dcgan_generator', 'mlp_discriminator', 'mlp_generator']
+    ['conditional_dcgan_generator', 'dcgan_discriminator', 'dcgan_generator', 'mlp_discriminator',
+     'mlp_generator', 'projection_discriminator']
     """
     return sorted(_BUILDERS)
 
@@ -356,10 +431,12 @@ def input_shape(net: nn.Module, batch: int = 1) -> tuple[int, ...]:
     >>> input_shape(MLPDiscriminator(), batch=4)
     (4, 2)
     """
-    if isinstance(net, (MLPGenerator, DCGANGenerator)):
-        return (batch, net.latent_dim)
-    if isinstance(net, MLPDiscriminator):
-        return (batch, net.in_dim)
-    if isinstance(net, DCGANDiscriminator):
+    if isinstance(net, (MLPGenerator, DCGANGenerator, ConditionalDCGANGenerator)):
+        return (batch, net.latent_dim)  # a conditional network takes (batch,) labels besides
+    if isinstance(net, ProjectionDiscriminator):
         return (batch, net.in_channels, 28, 28)
+    if isinstance(net, MLPDiscriminator):
+        return (batch * net.pack, net.in_dim)
+    if isinstance(net, DCGANDiscriminator):
+        return (batch * net.pack, net.in_channels, 28, 28)
     raise ValueError(f"input_shape knows the networks of cnnguide.gan.nets, not {type(net).__name__}")
