@@ -5,6 +5,7 @@ One concept per module:
 - :mod:`~cnnguide.gan.toy_data` -- the ring and the grid of Gaussians (2-D data with known modes);
 - :mod:`~cnnguide.gan.coverage` -- modes covered, high-quality samples and reverse KL on 2-D data;
 - :mod:`~cnnguide.gan.nets` -- MLP and DCGAN generators and discriminators;
+- :mod:`~cnnguide.gan.conditional` -- the class-conditional DCGAN generator and the projection discriminator;
 - :mod:`~cnnguide.gan.losses` -- what each player minimises (:class:`GANLoss`: ``"bce"``, ``"saturating"``);
 - :mod:`~cnnguide.gan.training` -- :func:`fit_gan`, the alternating updates;
 - :mod:`~cnnguide.gan.history` -- :class:`GANHistory`, the logged steps and the fixed-noise samples;
@@ -13,6 +14,7 @@ One concept per module:
 - :mod:`~cnnguide.gan.recipes` -- the full runs' settings (ring, dcgan) and their final measures;
 - :mod:`~cnnguide.gan.judge` -- a Fashion-MNIST classifier that scores generated images.
 - :mod:`~cnnguide.gan.image_metrics` -- the judge's scores: Inception Score, judge FID, precision/recall.
+- :mod:`~cnnguide.gan.agreement` -- label agreement: does a conditional generator draw the class it is asked for?
 
 This package may use :mod:`cnnguide.train`'s checkpoint and history machinery;
 :mod:`cnnguide.train` never imports it.
@@ -33,6 +35,11 @@ from .losses import GANLoss, NonSaturatingLoss, SaturatingLoss, gan_loss
 from .nets import (
     DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, dcgan_init_, default_init_,
 )  # fmt: skip
+# After .nets, which imports .conditional's builders into its registry once its own classes exist.
+from .conditional import ConditionalDCGANGenerator, ProjectionDiscriminator
+from .agreement import (
+    ClassConditionalFID, LabelAgreement, class_conditional_fid, generator_label_agreement, label_agreement,
+)  # fmt: skip
 from .recipes import GAN_RECIPES, GANRecipe, get_gan_recipe
 from .toy_data import grid_centers, grid_of_gaussians, ring_centers, ring_of_gaussians
 from .training import NonFiniteGANLossError, fit_gan
@@ -50,4 +57,7 @@ __all__ = [
     "DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator", "MLPGenerator", "dcgan_init_", "default_init_",
     "GANLoss", "NonSaturatingLoss", "SaturatingLoss", "gan_loss", "GANHistory", "NonFiniteGANLossError", "fit_gan",
     "GAN_RECIPES", "GANRecipe", "get_gan_recipe",
+    # conditional, agreement
+    "ConditionalDCGANGenerator", "ProjectionDiscriminator", "ClassConditionalFID", "LabelAgreement",
+    "class_conditional_fid", "generator_label_agreement", "label_agreement",
 ]  # fmt: skip
