@@ -5,6 +5,7 @@
     cnnguide gan train ring                       # the 2-D ring, 25,000 steps, into runs/gan-ring/
     cnnguide gan train dcgan --width 32 --epochs 2 --train-size 6000 --out runs/dcgan-small
     cnnguide gan train dcgan --epochs 4 --resume --out runs/dcgan-small   # two more epochs
+    cnnguide gan train ring --unroll 5 --pack 2 --out runs/gan-ring-remedies   # remedies for mode collapse
 
 The defaults come from :data:`cnnguide.gan.recipes.GAN_RECIPES`. The output
 folder receives ``metrics.json`` (the logged history with the settings, the
@@ -29,7 +30,10 @@ __all__ = ["add_gan_command"]
 
 RUN_JSON = "run.json"
 #: The settings a run records in run.json; all but steps/epochs must match when resuming.
-_SETTINGS = ("steps", "epochs", "train_size", "batch_size", "seed", "width", "loss", "d_steps", "lr_g", "lr_d")
+_SETTINGS = ("steps", "epochs", "train_size", "batch_size", "seed", "width", "loss", "d_steps", "lr_g", "lr_d",
+             "gp_weight", "spectral_norm", "minibatch_std", "unroll", "pack")
+#: The remedies' settings (the last five), with what a run without them has.
+_REMEDY_DEFAULTS = {"gp_weight": None, "spectral_norm": False, "minibatch_std": False, "unroll": 0, "pack": 1}
 
 
 def add_gan_command(commands) -> None:
@@ -54,7 +58,19 @@ def add_gan_command(commands) -> None:
                        help="real examples: points drawn from the ring, or the first N Fashion-MNIST images")
     train.add_argument("--batch-size", type=_positive_int, help="examples per mini-batch")
     train.add_argument("--width", type=_positive_int, help="DCGAN only: channels of the first layer (64 in the recipe)")
-    train.add_argument("--loss", choices=loss_names(), help="the generator's loss (default: bce, non-saturating)")
+    train.add_argument("--loss", choices=loss_names(),
+                       help="the players' losses (default: bce, non-saturating); wgan-gp: a Wasserstein critic "
+                            "with a gradient penalty (DCGAN's critic is then built without batch norm)")
+    train.add_argument("--gp-weight", type=_positive_float, metavar="X",
+                       help="with --loss wgan-gp: the gradient penalty's weight (default 10)")
+    train.add_argument("--spectral-norm", action="store_true", default=None,
+                       help="spectral normalization of every discriminator layer (Miyato et al. 2018)")
+    train.add_argument("--minibatch-std", action="store_true", default=None,
+                       help="a minibatch standard deviation feature before D's last layer (groups of 4, ProGAN)")
+    train.add_argument("--unroll", type=_positive_int, metavar="K",
+                       help="unrolled GAN: the generator answers D after K look-ahead updates (first order)")
+    train.add_argument("--pack", type=_int_at_least(2, "an integer >= 2"), metavar="M",
+                       help="PacGAN: D judges M samples at once (the batch size must be divisible by M)")
     train.add_argument("--d-steps", type=_positive_int, help="discriminator updates per generator update (default 1)")
     train.add_argument("--lr-g", type=_positive_float, help="Adam's learning rate for the generator")
     train.add_argument("--lr-d", type=_positive_float, help="Adam's learning rate for the discriminator")
@@ -79,9 +95,12 @@ def _previous_run(parser, args, out: Path) -> dict:
         parser.error(f"{out} holds a run of {run.get('model')!r}, not {args.model!r}; choose another --out")
     for name in _SETTINGS:
         given = getattr(args, name)
-        if name not in ("steps", "epochs") and given is not None and given != run.get(name):
+        before = run.get(name, _REMEDY_DEFAULTS.get(name))
+        if name not in ("steps", "epochs") and given is not None and given != before:
             flag = "--" + name.replace("_", "-")
-            parser.error(f"{out} was trained with {flag} {run.get(name)}, not {given}; "
+            if name in ("spectral_norm", "minibatch_std"):
+                parser.error(f"{out} was trained without {flag}; leave it out to resume, or choose another --out")
+            parser.error(f"{out} was trained with {flag} {before}, not {given}; "
                          f"leave {flag} out to resume, or choose another --out")
     return run
 
@@ -91,11 +110,26 @@ def _settings(parser, args, recipe, previous: dict) -> dict:
         parser.error(f"--width applies to dcgan, not to {args.model}")
     defaults = {"steps": recipe.steps, "epochs": recipe.epochs, "train_size": recipe.train_size,
                 "batch_size": recipe.batch_size, "seed": 0, "width": recipe.generator_options.get("width"),
-                "loss": "bce", "d_steps": 1, "lr_g": recipe.lr_g, "lr_d": recipe.lr_d}
+                "loss": "bce", "d_steps": 1, "lr_g": recipe.lr_g, "lr_d": recipe.lr_d, **_REMEDY_DEFAULTS}
     settings = {name: previous.get(name, defaults[name]) for name in _SETTINGS}
     for name in _SETTINGS:
         if getattr(args, name) is not None:
             settings[name] = getattr(args, name)
+    if settings["loss"] == "wgan-gp":
+        settings["gp_weight"] = settings["gp_weight"] or 10.0
+    elif args.gp_weight is not None:
+        parser.error(f"--gp-weight applies to --loss wgan-gp, not to --loss {settings['loss']}")
+    pack, batch = settings["pack"], settings["batch_size"]
+    if batch % pack:
+        parser.error(f"--pack {pack} needs a batch size divisible by {pack}, got --batch-size {batch}")
+    last = settings["train_size"] % batch
+    if recipe.name != "ring" and last % pack:  # Fashion-MNIST's last batch is smaller
+        parser.error(f"--pack {pack}: the last batch of --train-size {settings['train_size']} has {last} images, "
+                     f"not divisible by {pack}")
+    group = min(4, batch // pack)
+    if settings["minibatch_std"] and (batch // pack) % group:
+        parser.error(f"--minibatch-std groups 4 (packed) samples, but a batch has {batch // pack}; "
+                     "use a batch size divisible by 4" + (f" x {pack}" if pack > 1 else ""))
     if args.steps is not None:
         settings["epochs"] = None
     elif args.epochs is not None:
@@ -107,6 +141,7 @@ def _train(parser, args) -> int:
     from .figures.gan_training import plot_gan_history, plot_samples_over_training
     from .gan import recipes
     from .gan.checkpoint import checkpoint_step
+    from .gan.losses import gan_loss
     from .gan.training import fit_gan
     from .gan.toy_data import ring_centers
     from .devices import try_gpu
@@ -120,7 +155,12 @@ def _train(parser, args) -> int:
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda: no CUDA device is available")
     device = try_gpu() if args.device == "auto" else torch.device(args.device)
-    generator, discriminator = recipe.build(width=settings["width"] if recipe.name == "dcgan" else None)
+    d_options = {name: settings[name] for name in ("pack", "minibatch_std", "spectral_norm")
+                 if settings[name] != _REMEDY_DEFAULTS[name]}
+    if settings["loss"] == "wgan-gp" and recipe.name == "dcgan":
+        d_options["batch_norm"] = False  # the gradient penalty is per example; batch norm mixes them
+    generator, discriminator = recipe.build(width=settings["width"] if recipe.name == "dcgan" else None,
+                                            **d_options)
     try:
         data, batch_size = recipes.real_data(recipe, train_size=settings["train_size"],
                                              batch_size=settings["batch_size"], seed=settings["seed"], device=device)
@@ -128,18 +168,22 @@ def _train(parser, args) -> int:
         return _fail(error)
 
     command = shlex.join(["cnnguide", *args.argv])
-    run = {"model": args.model, **settings, "commands": [*previous.get("commands", []), command]}
+    run = {"model": args.model, **settings, "discriminator_options": d_options,
+           "commands": [*previous.get("commands", []), command]}
     out.mkdir(parents=True, exist_ok=True)
     (out / RUN_JSON).write_text(json.dumps(run, indent=2) + "\n")
     if not args.quiet:
         done = checkpoint_step(out) if args.resume else None
         action = f"resuming {args.model} at step {done}" if done else f"training {args.model}"
-        shown = ", ".join(f"{k} {v}" for k, v in settings.items() if v is not None)
+        shown = ", ".join(f"{k} {v}" for k, v in settings.items()
+                          if v is not None and not (k in _REMEDY_DEFAULTS and v == _REMEDY_DEFAULTS[k]))
         print(f"{action} on {device} ({shown}) into {out}", flush=True)
     try:
         history = fit_gan(
             generator, discriminator, data, steps=settings["steps"], epochs=settings["epochs"],
-            batch_size=batch_size, d_steps=settings["d_steps"], loss=settings["loss"], lr_g=settings["lr_g"],
+            batch_size=batch_size, d_steps=settings["d_steps"], unroll=settings["unroll"],
+            loss=gan_loss(settings["loss"], **({"gp_weight": settings["gp_weight"]}
+                                               if settings["loss"] == "wgan-gp" else {})), lr_g=settings["lr_g"],
             lr_d=settings["lr_d"], betas=recipe.betas, scale_to_tanh=recipe.scale_to_tanh, seed=settings["seed"],
             device=device, init=recipe.init_function, sample_every=recipe.sample_every,
             num_samples=recipe.num_samples, log_every=recipe.log_every, checkpoint_dir=out, resume=args.resume,

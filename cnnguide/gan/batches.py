@@ -34,12 +34,13 @@ class RealBatches:
 
     Parameters
     ----------
-    data : tensor or re-iterable
+    data : tensor, (tensor, tensor) or re-iterable
         A floating-point tensor of examples ``(N, ...)``, cut into
         ``batch_size`` batches (the incomplete last one dropped) in an order
-        that :attr:`seed` and the epoch alone decide; or a re-iterable of
-        ``(X, y)`` batches or of bare ``X`` tensors (labels are ignored), whose
-        ``set_epoch`` is called before each pass if it has one.
+        that :attr:`seed` and the epoch alone decide; or a tuple ``(X, y)`` of
+        examples and their integer labels, shuffled together; or a re-iterable
+        of ``(X, y)`` batches or of bare ``X`` tensors, whose ``set_epoch`` is
+        called before each pass if it has one.
     batch_size : int, optional
         For a tensor (default 64). An iterable brings its own.
     device : torch.device or str
@@ -47,6 +48,9 @@ class RealBatches:
         Map each batch from [0, 1] to [-1, 1]; the first batch is checked.
     seed : int
         Seed of a tensor's shuffles (epoch ``e`` uses ``derived_seed(seed, 0, e)``).
+    labelled : bool
+        Keep the labels (a conditional GAN): :meth:`next` returns ``(X, y)``,
+        and data without labels is refused. Otherwise labels are ignored.
 
     Examples
     --------
@@ -59,16 +63,33 @@ class RealBatches:
     Traceback (most recent call last):
     ...
     ValueError: data has 3 examples, fewer than one batch of batch_size=4
+    >>> pairs = RealBatches((torch.arange(10.0)[:, None], torch.arange(10)), 4, "cpu", labelled=True)
+    >>> X, y = pairs.next()
+    >>> bool((X.flatten().long() == y).all())
+    True
     """
 
-    def __init__(self, data, batch_size, device, scale_to_tanh: bool = False, seed: int = 0):
+    def __init__(self, data, batch_size, device, scale_to_tanh: bool = False, seed: int = 0,
+                 labelled: bool = False):
         self.device = torch.device(device)
         self.scale_to_tanh = bool(scale_to_tanh)
         self.seed = seed
+        self.labelled = bool(labelled)
         self.epoch, self.index = 0, 0
         self._order = None
         self._iterator = None
         self._checked = False
+        self.labels = None
+        if (isinstance(data, tuple) and len(data) == 2 and all(isinstance(t, torch.Tensor) for t in data)):
+            data, labels = data
+            if labels.dim() != 1 or labels.dtype.is_floating_point or len(labels) != len(data):
+                raise ValueError(f"the labels of (X, y) must be integers of shape ({len(data)},), "
+                                 f"got {labels.dtype} of shape {tuple(labels.shape)}")
+            if self.labelled:
+                self.labels = labels.to(self.device)
+        elif self.labelled and isinstance(data, torch.Tensor):
+            raise ValueError("a conditional GAN needs labelled data: (X, y) tensors or (X, y) batches, "
+                             f"got a tensor of shape {tuple(data.shape)} alone")
         if isinstance(data, torch.Tensor):
             batch_size = DEFAULT_BATCH_SIZE if batch_size is None else batch_size
             if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
@@ -121,20 +142,27 @@ class RealBatches:
                 return None
             rows = self._order[self.index * self.batch_size:(self.index + 1) * self.batch_size]
             batch = self.tensor[rows]
+            labels = None if self.labels is None else self.labels[rows]
         else:
             batch = next(self._iterator, None)
             if batch is None:
                 return None
+            labels = None
             if isinstance(batch, (tuple, list)):
-                batch = batch[0]
+                batch, labels = batch[0], (batch[1] if len(batch) > 1 else None)
             if not isinstance(batch, torch.Tensor) or not batch.is_floating_point():
                 raise ValueError("each batch must be a floating-point tensor or an (X, y) pair with one, got "
                                  + (str(batch.dtype) if isinstance(batch, torch.Tensor) else type(batch).__name__))
+            if self.labelled and (not isinstance(labels, torch.Tensor) or labels.dtype.is_floating_point
+                                  or labels.shape != batch.shape[:1]):
+                raise ValueError("a conditional GAN needs (X, y) batches with integer labels y of shape (N,), got "
+                                 + ("no labels" if labels is None else f"{getattr(labels, 'dtype', type(labels))} "
+                                    f"of shape {tuple(getattr(labels, 'shape', ()))}"))
         self.index += 1
-        return batch
+        return (batch, labels) if self.labelled else batch
 
-    def next(self) -> torch.Tensor:
-        """The next batch, on the device (and in [-1, 1] with ``scale_to_tanh``)."""
+    def next(self):
+        """The next batch, on the device (and in [-1, 1] with ``scale_to_tanh``); ``(X, y)`` when ``labelled``."""
         if self._order is None and self._iterator is None:
             self._start_epoch()
         batch = self._read()
@@ -146,6 +174,9 @@ class RealBatches:
             batch = self._read()
             if batch is None:
                 raise ValueError(f"data yielded no batches in epoch {self.epoch}")
+        if self.labelled:
+            batch, labels = batch
+            labels = labels.to(self.device, non_blocking=True)
         batch = batch.to(self.device, non_blocking=True)
         if self.scale_to_tanh:
             if not self._checked:  # one host sync, once
@@ -155,4 +186,4 @@ class RealBatches:
                                      f"[{low:.3g}, {high:.3g}]")
                 self._checked = True
             batch = batch * 2 - 1
-        return batch
+        return (batch, labels) if self.labelled else batch

@@ -42,6 +42,9 @@ class GANHistory:
         before training), on the CPU. Kept in checkpoints, not in the JSON or CSV.
     metadata : dict
         Facts about the run (networks, device, hyper-parameters, seed...).
+    sample_labels : Tensor or None
+        A conditional run's labels of the fixed batch (one per sample), kept
+        with the history's dict (JSON and checkpoints); ``None`` otherwise.
 
     Examples
     --------
@@ -62,6 +65,7 @@ class GANHistory:
     seconds: list[float] = field(default_factory=list)
     samples: dict[int, torch.Tensor] = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
+    sample_labels: torch.Tensor | None = None
 
     def __post_init__(self):
         lengths = {name: len(getattr(self, name)) for name in _SERIES}
@@ -95,8 +99,9 @@ class GANHistory:
 
     def to_dict(self) -> dict:
         """The series and the metadata as plain Python, plus the steps that have samples."""
+        labels = {} if self.sample_labels is None else {"sample_labels": self.sample_labels.tolist()}
         return {**{name: list(getattr(self, name)) for name in _SERIES},
-                "sample_steps": sorted(self.samples), "metadata": dict(self.metadata)}
+                "sample_steps": sorted(self.samples), "metadata": dict(self.metadata), **labels}
 
     @classmethod
     def from_dict(cls, data: dict, samples: dict | None = None) -> GANHistory:
@@ -107,7 +112,8 @@ class GANHistory:
         """
         data = dict(data)
         steps = data.pop("sample_steps", None)
-        known = {f.name for f in fields(cls)} - {"samples"}
+        labels = data.pop("sample_labels", None)
+        known = {f.name for f in fields(cls)} - {"samples", "sample_labels"}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown GANHistory fields: {sorted(unknown)}")
@@ -119,7 +125,8 @@ class GANHistory:
             raise ValueError(f"samples at steps {sorted(samples)}, but the history names {sorted(steps)}")
         values = {k: [int(x) for x in v] if k == "step" else [float(x) for x in v]
                   for k, v in data.items() if k in _SERIES}
-        return cls(**values, samples=samples, metadata=dict(data.get("metadata", {})))
+        return cls(**values, samples=samples, metadata=dict(data.get("metadata", {})),
+                   sample_labels=None if labels is None else torch.tensor(labels, dtype=torch.int64))
 
     def save_json(self, path, **metadata) -> Path:
         """Write the series and metadata as JSON (not the samples).

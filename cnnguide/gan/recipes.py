@@ -78,16 +78,23 @@ class GANRecipe:
     log_every: int = 50
     eval_samples: int = 2500
 
-    def build(self, width: int | None = None) -> tuple[nn.Module, nn.Module]:
+    def build(self, width: int | None = None, **discriminator_options) -> tuple[nn.Module, nn.Module]:
         """The generator and the discriminator (``width`` overrides a DCGAN's width).
+
+        ``discriminator_options`` go to the discriminator's builder on top of
+        the recipe's: the remedies ``pack``, ``minibatch_std``,
+        ``spectral_norm`` (:mod:`cnnguide.gan.remedies`), or DCGAN's ``batch_norm``.
 
         Examples
         --------
         >>> g, d = get_gan_recipe("dcgan").build(width=8)
         >>> g.latent_dim, d.logit.in_channels
         (100, 16)
+        >>> get_gan_recipe("ring").build(pack=2, spectral_norm=True)[1].pack
+        2
         """
-        g_options, d_options = dict(self.generator_options), dict(self.discriminator_options)
+        g_options = dict(self.generator_options)
+        d_options = {**self.discriminator_options, **discriminator_options}
         if width is not None:
             if "width" not in g_options:
                 raise ValueError(f"the {self.name} recipe's networks have no width")

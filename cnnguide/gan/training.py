@@ -13,10 +13,19 @@ checked at once). Every random number comes from ``seed``: the initial
 weights, the noise (its own :class:`torch.Generator`, saved in checkpoints),
 the fixed noise the samples are drawn from, and each epoch's shuffle of a
 tensor of real examples.
+
+Two more things shape a step. ``unroll=K`` makes each generator update look
+ahead at the discriminator K updates later (unrolled GANs, Metz et al.,
+2017), and a generator with a ``num_classes`` makes the game conditional:
+both networks then take the labels too (see :func:`fit_gan`). The remedies
+built into a discriminator (``pack``, ``minibatch_std``, ``spectral_norm``,
+:mod:`cnnguide.gan.remedies`) need nothing from the loop but checks and records.
 """
 
 from __future__ import annotations
 
+import copy
+import inspect
 import secrets
 import time
 
@@ -30,13 +39,17 @@ from ..devices import autocast, try_gpu
 from .checkpoint import load_gan_checkpoint, save_gan_checkpoint
 from .batches import RealBatches, derived_seed
 from .history import GANHistory
-from .losses import gan_loss
+from .losses import WGANGPLoss, gan_loss
 from .nets import dcgan_init_
+from .remedies import discriminator_remedies
 
-__all__ = ["NonFiniteGANLossError", "derived_seed", "fit_gan"]
+__all__ = ["NonFiniteGANLossError", "derived_seed", "fit_gan", "fixed_labels"]
 
 _NEVER = torch.iinfo(torch.int64).max
 _NOISE, _FIXED_NOISE = 1, 2  # streams derived from the seed (the shuffles are stream 0)
+#: What a checkpoint made before the remedies existed was made with.
+_OPTION_DEFAULTS = {"unroll": 0, "gp_weight": None, "num_classes": None,
+                    "discriminator_remedies": {"pack": 1, "minibatch_std": False, "spectral_norm": False}}
 
 
 class NonFiniteGANLossError(FloatingPointError):
@@ -74,22 +87,45 @@ def _latent_dim(generator, latent_dim):
 
 
 class _Step:
-    """One step of the game: the discriminator's updates, then the generator's."""
+    """One step of the game: the discriminator's updates, then the generator's (unrolled or not)."""
 
     def __init__(self, generator, discriminator, optimizer_g, optimizer_d, loss, real, noise, latent_dim,
-                 d_steps, device, amp):
+                 d_steps, device, amp, unroll=0, num_classes=None, pack=1):
         self.g, self.d, self.opt_g, self.opt_d, self.loss = generator, discriminator, optimizer_g, optimizer_d, loss
         self.real, self.noise, self.latent_dim, self.d_steps = real, noise, latent_dim, d_steps
         self.device, self.amp = device, amp
+        self.unroll, self.num_classes, self.pack = unroll, num_classes, pack
+        self.penalty_takes_noise = "generator" in inspect.signature(loss.discriminator_penalty).parameters
         self.checked_shape = False
 
     def _z(self, n):
         return torch.randn(n, self.latent_dim, generator=self.noise, device=self.device)
 
+    def _labels(self, n):
+        """Fake labels, uniform over the classes, from the noise generator; None for an unconditional game."""
+        if self.num_classes is None:
+            return None
+        return torch.randint(self.num_classes, (n,), generator=self.noise, device=self.device)
+
+    def _G(self, z, y):
+        return self.g(z) if y is None else self.g(z, y)
+
+    def _D(self, x, y):
+        return self.d(x) if y is None else self.d(x, y)
+
+    def _real(self):
+        batch = self.real.next()
+        X, y = batch if self.num_classes is not None else (batch, None)
+        if not self.checked_shape and X.shape[0] % self.pack:
+            raise ValueError(f"the discriminator packs {self.pack} samples, but a batch has {X.shape[0]} "
+                             f"examples; use a batch size divisible by {self.pack}")
+        return X, y
+
     def discriminator_update(self):
-        X = self.real.next()
+        X, y = self._real()
         with torch.no_grad(), autocast(self.device, self.amp):
-            fake = self.g(self._z(X.shape[0]))
+            fake_y = self._labels(X.shape[0])
+            fake = self._G(self._z(X.shape[0]), fake_y)
         if not self.checked_shape:
             if fake.shape[1:] != X.shape[1:]:
                 raise ValueError(f"the generator makes samples of shape {tuple(fake.shape[1:])}, "
@@ -97,17 +133,38 @@ class _Step:
             self.checked_shape = True
         self.opt_d.zero_grad(set_to_none=True)
         with autocast(self.device, self.amp):
-            real_logits, fake_logits = self.d(X).float(), self.d(fake).float()
+            real_logits, fake_logits = self._D(X, y).float(), self._D(fake, fake_y).float()
             loss = self.loss.discriminator_loss(real_logits, fake_logits)
-            penalty = self.loss.discriminator_penalty(self.d, X, fake)
+            # A conditional critic is judged at the real labels on the interpolates.
+            critic = self.d if y is None else (lambda x: self.d(x, y))
+            extra = {"generator": self.noise} if self.penalty_takes_noise else {}
+            penalty = self.loss.discriminator_penalty(critic, X, fake, **extra)
             if penalty is not None:
                 loss = loss + penalty
         loss.backward()
         self.opt_d.step()
         with torch.no_grad():
-            return loss.detach(), torch.sigmoid(real_logits).mean(), torch.sigmoid(fake_logits).mean(), X.shape[0]
+            real_stat, fake_stat = self.loss.describe(real_logits, fake_logits)
+            return loss.detach(), real_stat, fake_stat, X.shape[0]
 
     def generator_update(self, n):
+        if not self.unroll:
+            return self._generator_step(n)
+        # Unrolled GAN, first order: look K discriminator updates ahead, let the
+        # generator answer that discriminator, then put D (and Adam's moments)
+        # back exactly as they were. state_dict() tensors alias the live ones,
+        # hence the clones; load_state_dict copies back in place.
+        weights = {k: v.detach().clone() for k, v in self.d.state_dict().items()}
+        optimizer_state = copy.deepcopy(self.opt_d.state_dict())
+        try:
+            for _ in range(self.unroll):
+                self.discriminator_update()
+            return self._generator_step(n)
+        finally:
+            self.d.load_state_dict(weights)
+            self.opt_d.load_state_dict(optimizer_state)
+
+    def _generator_step(self, n):
         self.opt_g.zero_grad(set_to_none=True)
         # The generator's loss backpropagates through D, but only G's weights
         # change here: not computing D's weight gradients saves work.
@@ -115,7 +172,8 @@ class _Step:
         self.d.requires_grad_(False)
         try:
             with autocast(self.device, self.amp):
-                loss = self.loss.generator_loss(self.d(self.g(self._z(n))).float())
+                y = self._labels(n)
+                loss = self.loss.generator_loss(self._D(self._G(self._z(n), y), y).float())
             loss.backward()
         finally:
             for p, flag in zip(self.d.parameters(), flags):
@@ -129,19 +187,52 @@ def _checks_each_step(device: torch.device) -> bool:
     return device.type == "cpu"
 
 
-def _samples(generator, fixed_noise, device, amp):
+def _samples(generator, fixed_noise, device, amp, labels=None):
     was_training = generator.training
     generator.eval()  # batch norm with its running statistics: the generator as it will be used
     try:
         with torch.no_grad(), autocast(device, amp):
-            return generator(fixed_noise).float().cpu()
+            out = generator(fixed_noise) if labels is None else generator(fixed_noise, labels)
+            return out.float().cpu()
     finally:
         generator.train(was_training)
 
 
+def fixed_labels(num_samples: int, num_classes: int) -> torch.Tensor:
+    """The labels of a conditional run's fixed sample batch: ``i · num_classes // num_samples`` for sample ``i``.
+
+    In class order, each class an equal run (to within one): 100 samples of 10
+    classes are 10 rows of one class each in a 10-wide grid.
+
+    Examples
+    --------
+    >>> fixed_labels(10, 5).tolist()
+    [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+    """
+    return torch.arange(num_samples) * num_classes // num_samples
+
+
+def _num_classes(generator, discriminator):
+    """The number of classes of a conditional game (the generator's ``num_classes``), or None."""
+    k = getattr(generator, "num_classes", None)
+    k_d = getattr(discriminator, "num_classes", None)
+    if k is None:
+        if k_d is not None:
+            raise ValueError(f"the discriminator is conditional (num_classes={k_d}) but the generator is not")
+        return None
+    if k_d != k:
+        raise ValueError(f"the generator is conditional with num_classes={k}, but the discriminator's "
+                         f"num_classes is {k_d}: both networks must take the same labels")
+    return _positive_int("num_classes", k)
+
+
+def _has_batch_norm(net: nn.Module) -> bool:
+    return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in net.modules())
+
+
 def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int | None = None,
             epochs: int | None = None, batch_size: int | None = None, latent_dim: int | None = None,
-            d_steps: int = 1, loss="bce", lr: float = 2e-4, betas=(0.5, 0.999), lr_d: float | None = None,
+            d_steps: int = 1, unroll: int = 0, loss="bce", lr: float = 2e-4, betas=(0.5, 0.999), lr_d: float | None = None,
             lr_g: float | None = None, scale_to_tanh: bool = False, seed: int | None = None, device=None,
             amp=None, init=dcgan_init_, sample_every: int = 500, num_samples: int = 64, log_every: int = 50,
             checkpoint_every: int | None = None, checkpoint_dir=None, resume: bool = False,
@@ -153,27 +244,60 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
     generator, discriminator : nn.Module
         ``generator`` maps noise ``(N, latent_dim)`` to samples shaped like the
         data; ``discriminator`` maps samples to one logit each, ``(N,)`` (see
-        :mod:`cnnguide.gan.nets`). Both are moved to ``device``.
+        :mod:`cnnguide.gan.nets`), or ``N / pack`` logits for a discriminator
+        whose ``pack`` attribute is more than 1 (PacGAN; the batch size must
+        then be divisible by ``pack``). Both are moved to ``device``.
+
+        **Conditional GANs.** A generator whose attribute ``num_classes`` is
+        not None is conditional: it is called ``generator(z, labels)``, and the
+        discriminator must have the same ``num_classes`` and is called
+        ``discriminator(x, labels)``. The data must then bring integer labels
+        (``(X, y)`` batches, or a tuple ``(X, y)`` of tensors). Fake labels
+        are drawn uniformly from the noise generator; the fixed sample batch
+        has the labels :func:`fixed_labels`, kept in ``history.sample_labels``.
+        The remedies built into the discriminator (``pack``, ``minibatch_std``,
+        ``spectral_norm``, see :mod:`cnnguide.gan.remedies`) are read from it
+        and recorded in ``history.metadata["discriminator_remedies"]``.
     data : tensor or re-iterable of batches
         Either real examples ``(N, ...)`` (floating point), cut into batches of
         ``batch_size`` and shuffled every epoch by a :class:`torch.Generator`
         seeded from ``seed`` (an incomplete last batch is dropped); or a
         re-iterable of ``(X, y)`` batches such as
-        :func:`cnnguide.data.load_fashion_mnist`'s (the labels are ignored; a
-        batch may also be a bare tensor; ``set_epoch`` is called if it exists).
+        :func:`cnnguide.data.load_fashion_mnist`'s (the labels are ignored
+        unless the game is conditional; a batch may also be a bare tensor;
+        ``set_epoch`` is called if it exists); or a tuple ``(X, y)`` of
+        tensors, cut and shuffled together like a tensor.
     steps, epochs : int
         Exactly one: the total number of steps (generator updates; with
         ``resume``, those already done included), or of passes over ``data``
-        by the discriminator, i.e. ``epochs × batches per epoch // d_steps`` steps.
+        by the discriminator, i.e. ``epochs × batches per epoch // (d_steps + unroll)``
+        steps (the unrolled look-ahead updates read real batches too).
     batch_size : int, optional
         Examples per batch when ``data`` is a tensor (default 64); an iterable
         of batches brings its own, and giving one then is an error.
     latent_dim : int, optional
         Noise dimensions; by default the generator's ``latent_dim``.
     d_steps : int
-        Discriminator updates per generator update.
+        Discriminator updates per generator update (the critic's updates for WGAN-GP, 5 in its paper).
+    unroll : int
+        Unrolled GAN (Metz et al., 2017) with ``unroll`` look-ahead steps, or
+        0 (default) for none. At each generator update, D's weights and its
+        optimizer's state are saved, D makes ``unroll`` updates on fresh real
+        and fake batches, the generator's loss is computed against that
+        unrolled D and G steps, and D and its optimizer are restored exactly
+        (bit for bit). This is the **first-order** version: the generator's
+        gradient treats the unrolled weights as constants and does not
+        backpropagate through the ``unroll`` updates, as Metz et al. do
+        (and many ports do not). The look-ahead losses are not logged.
     loss : str or GANLoss
-        ``"bce"`` (non-saturating, default) or ``"saturating"`` (see :mod:`cnnguide.gan.losses`).
+        ``"bce"`` (non-saturating, default), ``"saturating"`` or ``"wgan-gp"``
+        (:class:`~cnnguide.gan.losses.WGANGPLoss`, with the default
+        ``gp_weight``; pass ``WGANGPLoss(gp_weight=...)`` for another), see
+        :mod:`cnnguide.gan.losses`. WGAN-GP refuses a discriminator with batch
+        norm: the penalty is per example, and batch norm makes each output
+        depend on the whole batch. What is logged as ``d_real``/``d_fake`` is
+        the loss's :meth:`~cnnguide.gan.losses.GANLoss.describe`: D's mean
+        probabilities for the BCE losses, the critic's mean scores for WGAN-GP.
     lr, betas : float, (float, float)
         Adam's settings for both networks (DCGAN's by default); ``lr_d`` and
         ``lr_g`` override ``lr`` for one network.
@@ -241,6 +365,8 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
     for name, value in (("d_steps", d_steps), ("sample_every", sample_every), ("num_samples", num_samples),
                         ("log_every", log_every)):
         _positive_int(name, value)
+    if isinstance(unroll, bool) or not isinstance(unroll, int) or unroll < 0:
+        raise ValueError(f"unroll must be a non-negative integer, got {unroll!r}")
     checkpoint_every = 10 * log_every if checkpoint_every is None else _positive_int("checkpoint_every",
                                                                                    checkpoint_every)
     if checkpoint_every % log_every:
@@ -257,25 +383,38 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
     if init is not None and not callable(init):
         raise ValueError(f"init must be a callable or None, got {init!r}")
     loss = gan_loss(loss)
+    if isinstance(loss, WGANGPLoss) and _has_batch_norm(discriminator):
+        raise ValueError(f"the wgan-gp loss needs a critic without batch norm, but {type(discriminator).__name__} "
+                         "has batch norm: the gradient penalty is per example, and batch norm makes each output "
+                         "depend on the whole batch (build it with batch_norm=False)")
+    remedies = discriminator_remedies(discriminator)
+    _positive_int("the discriminator's pack", remedies["pack"])
+    num_classes = _num_classes(generator, discriminator)
     latent_dim = _latent_dim(generator, latent_dim)
     device = try_gpu() if device is None else torch.device(device)
     seed = secrets.randbits(63) if seed is None and not resume else seed
 
-    real = RealBatches(data, batch_size, device, scale_to_tanh)
+    real = RealBatches(data, batch_size, device, scale_to_tanh, labelled=num_classes is not None)
+    if real.batch_size is not None and real.batch_size % remedies["pack"]:
+        raise ValueError(f"batch_size={real.batch_size} is not divisible by the discriminator's "
+                         f"pack={remedies['pack']}")
     per_epoch = real.batches_per_epoch
     if epochs is not None:
         if per_epoch is None:
             raise ValueError("epochs needs data whose number of batches is known (a tensor, or an iterable with "
                              "len()); give steps instead")
-        steps = epochs * per_epoch // d_steps
+        steps = epochs * per_epoch // (d_steps + unroll)
         if steps == 0:
-            raise ValueError(f"{epochs} epoch(s) of {per_epoch} batch(es) make no step with d_steps={d_steps}")
+            raise ValueError(f"{epochs} epoch(s) of {per_epoch} batch(es) make no step with d_steps={d_steps}"
+                             + (f" and unroll={unroll}" if unroll else ""))
 
     optimizer_g = torch.optim.Adam(generator.parameters(), lr=lr_g, betas=betas)
     optimizer_d = torch.optim.Adam(discriminator.parameters(), lr=lr_d, betas=betas)
     options = {"loss": loss.name or type(loss).__name__, "lr_d": lr_d, "lr_g": lr_g, "betas": list(betas),
                "d_steps": d_steps, "batch_size": real.batch_size, "latent_dim": latent_dim,
-               "scale_to_tanh": bool(scale_to_tanh), "num_samples": num_samples, "seed": seed}
+               "scale_to_tanh": bool(scale_to_tanh), "num_samples": num_samples, "seed": seed,
+               "unroll": unroll, "gp_weight": getattr(loss, "gp_weight", None), "num_classes": num_classes,
+               "discriminator_remedies": remedies}
     start, history, state, saved_tensors = 0, None, None, {}
     if resume:
         loaded = load_gan_checkpoint(checkpoint_dir, generator=generator, discriminator=discriminator,
@@ -284,6 +423,7 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
             start, history, saved, state, saved_tensors = loaded
             if seed is None:
                 options["seed"] = seed = saved["seed"]
+            saved = {**_OPTION_DEFAULTS, **saved}  # a checkpoint from before the remedies
             if saved != options:
                 raise ValueError(f"the checkpoint in {checkpoint_dir} was made with {saved}, "
                                  f"but fit_gan was called with {options}")
@@ -306,16 +446,18 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
         noise.set_state(saved_tensors["noise"])
     fixed_noise = torch.randn(num_samples, latent_dim, generator=torch.Generator().manual_seed(
         derived_seed(seed, _FIXED_NOISE))).to(device)
+    labels = None if num_classes is None else fixed_labels(num_samples, num_classes).to(device)
     if history is None:
         history = GANHistory(metadata={
             **run_metadata(device), "generator": type(generator).__name__,
             "discriminator": type(discriminator).__name__, **options, "steps": steps,
             "amp": str(amp) if amp is not None else ("torch.bfloat16" if device.type == "cuda" else None)})
-        history.samples[0] = _samples(generator, fixed_noise, device, amp)
+        history.sample_labels = None if labels is None else labels.cpu()
+        history.samples[0] = _samples(generator, fixed_noise, device, amp, labels)
     history.metadata["steps"] = steps
 
     game = _Step(generator, discriminator, optimizer_g, optimizer_d, loss, real, noise, latent_dim, d_steps,
-                 device, amp)
+                 device, amp, unroll=unroll, num_classes=num_classes, pack=remedies["pack"])
     each_step = _checks_each_step(device)
     accumulate = torch.float32 if device.type == "mps" else torch.float64
     sums = torch.zeros(4, dtype=accumulate, device=device)
@@ -362,7 +504,7 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
                 if bar is not None:
                     bar.set_postfix(d_loss=f"{means[0]:.3f}", g_loss=f"{means[1]:.3f}")
             if step % sample_every == 0 or step == steps:
-                history.samples[step] = _samples(generator, fixed_noise, device, amp)
+                history.samples[step] = _samples(generator, fixed_noise, device, amp, labels)
                 if verbose:
                     print(f"step {history.last_step}/{steps}: {str(history).split(': ', 1)[1]}, "
                           f"{history.seconds[-1]:.1f} s", flush=True)
