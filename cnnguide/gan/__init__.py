@@ -36,7 +36,7 @@ from .nets import (
     DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, dcgan_init_, default_init_,
 )  # fmt: skip
 # After .nets, which imports .conditional's builders into its registry once its own classes exist.
-from .conditional import ConditionalDCGANGenerator, ProjectionDiscriminator
+from .conditional import ConditionalDCGANGenerator, FixedLabel, ProjectionDiscriminator
 from .agreement import (
     ClassConditionalFID, LabelAgreement, class_conditional_fid, generator_label_agreement, label_agreement,
 )  # fmt: skip
@@ -58,6 +58,6 @@ __all__ = [
     "GANLoss", "NonSaturatingLoss", "SaturatingLoss", "gan_loss", "GANHistory", "NonFiniteGANLossError", "fit_gan",
     "GAN_RECIPES", "GANRecipe", "get_gan_recipe",
     # conditional, agreement
-    "ConditionalDCGANGenerator", "ProjectionDiscriminator", "ClassConditionalFID", "LabelAgreement",
+    "ConditionalDCGANGenerator", "FixedLabel", "ProjectionDiscriminator", "ClassConditionalFID", "LabelAgreement",
     "class_conditional_fid", "generator_label_agreement", "label_agreement",
 ]  # fmt: skip

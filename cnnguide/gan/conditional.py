@@ -51,8 +51,8 @@ from torch import nn
 from .nets import DCGANDiscriminator, DCGANGenerator, _as_noise_batch, _positive
 
 __all__ = [
-    "ConditionalDCGANGenerator", "ProjectionDiscriminator", "check_labels", "conditional_dcgan_generator",
-    "projection_discriminator",
+    "ConditionalDCGANGenerator", "FixedLabel", "ProjectionDiscriminator", "check_labels",
+    "conditional_dcgan_generator", "projection_discriminator",
 ]  # fmt: skip
 
 
@@ -191,6 +191,38 @@ class ProjectionDiscriminator(nn.Module):
         labels = check_labels(labels, len(x), self.num_classes)
         projection = (self.embed(labels).to(phi.dtype) * phi.flatten(1)).sum(dim=1)
         return self.trunk.logit(phi).flatten() + projection
+
+
+class FixedLabel(nn.Module):
+    """A conditional network called with one input, its label fixed: ``FixedLabel(g)(z) == g(z, 0...)``.
+
+    For what feeds a network one tensor, such as
+    :func:`cnnguide.summary.summarize`. It holds the network's own submodules
+    under their own names (``trunk``, ``embed``), so a layer table reads as
+    the network's, and it adds no parameter.
+
+    Examples
+    --------
+    >>> from cnnguide.summary import summarize
+    >>> g = ConditionalDCGANGenerator(width=8)
+    >>> table = summarize(FixedLabel(g, label=3), (1, 100))
+    >>> table.rows[0].name, table.total_parameters == sum(p.numel() for p in g.parameters())
+    ('embed', True)
+    """
+
+    def __init__(self, net: nn.Module, label: int = 0):
+        super().__init__()
+        if not isinstance(getattr(net, "num_classes", None), int):
+            raise ValueError(f"FixedLabel takes a conditional network (with num_classes), not {type(net).__name__}")
+        if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < net.num_classes:
+            raise ValueError(f"label must be an integer in [0, {net.num_classes}), got {label!r}")
+        for name, child in net.named_children():
+            self.add_module(name, child)
+        object.__setattr__(self, "net", net)  # not registered: its parameters are the children's above
+        self.label = label
+
+    def forward(self, first: torch.Tensor) -> torch.Tensor:
+        return self.net(first, torch.full((len(first),), self.label, dtype=torch.long, device=first.device))
 
 
 def conditional_dcgan_generator(latent_dim: int = 100, width: int = 64, num_classes: int = 10,
