@@ -212,8 +212,8 @@ def class_conditional_fid(images: torch.Tensor, labels: torch.Tensor, real_image
     >>> from cnnguide.data import read_fashion_mnist
     >>> images, labels = read_fashion_mnist("test")
     >>> x, y = images[:, None] / 255, labels
-    >>> real_vs_real = class_conditional_fid(x[:500], y[:500], x[5000:], y[5000:])
-    >>> real_vs_real.counts == tuple(torch.bincount(y[:500]).tolist()), real_vs_real.mean > 0
+    >>> real_vs_real = class_conditional_fid(x[:300], y[:300], x[5000:7000], y[5000:7000])
+    >>> real_vs_real.counts == tuple(torch.bincount(y[:300]).tolist()), real_vs_real.mean > 0
     (True, True)
     >>> class_conditional_fid(x[:10], torch.zeros(10, dtype=torch.long), x[:1000], y[:1000]).per_class[1]
     nan
