@@ -187,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("-o", "--option", type=_model_option, action="append", default=[],
                        metavar="KEY=VALUE", help=option_help)
     train.add_argument("--quiet", action="store_true", help="no progress bar or per-epoch lines")
+    train.add_argument("--nproc-per-node", type=_positive_int, metavar="N",
+                       help="train data-parallel in N processes on this machine, started through torchrun "
+                            "(one per GPU; on a CPU, gloo); --batch-size stays the global batch")
     from .cli_baseline import add_baseline_options, add_predict_command  # --data, predict
 
     add_baseline_options(train)
@@ -298,7 +301,18 @@ def _previous_run(parser, args, out: Path) -> dict:
 def _train(parser, args) -> int:
     from . import data, train
     from .train.checkpoint import CHECKPOINT_JSON
+    from .train.distributed import world_from_env
 
+    if args.nproc_per_node is not None and args.nproc_per_node > 1:
+        from .launch import relaunch
+
+        try:
+            return relaunch(args.argv, args.nproc_per_node)
+        except ValueError as error:
+            parser.error(str(error))
+    # Under torchrun every rank trains; rank 0 alone prints and writes (fit does the same for its checkpoints).
+    args.main_rank = world_from_env()[0] == 0
+    args.quiet = args.quiet or not args.main_rank
     if args.data is not None or args.recipe == "baseline":
         from .cli_baseline import train_on_folders
 
@@ -340,8 +354,9 @@ def _train(parser, args) -> int:
     command = shlex.join(["cnnguide", *args.argv])
     run = {"model": args.model, "model_options": dict(args.option), **settings, "compile": args.compile,
            "commands": [*previous.get("commands", []), command]}
-    out.mkdir(parents=True, exist_ok=True)
-    (out / RUN_JSON).write_text(json.dumps(run, indent=2) + "\n")
+    if args.main_rank:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / RUN_JSON).write_text(json.dumps(run, indent=2) + "\n")
     if not args.quiet:
         action = "resuming" if args.resume and (out / CHECKPOINT_JSON).is_file() else "training"
         shown = ", ".join([*(f"{k}={v}" for k, v in args.option),
@@ -360,6 +375,8 @@ def _train(parser, args) -> int:
               f"  cnnguide train {args.model} --resume --out {shlex.quote(str(out))}", file=sys.stderr)
         return 130
 
+    if not args.main_rank:
+        return 0
     history.save_json(out / "metrics.json", **run,
                       parameters=sum(p.numel() for p in net.parameters()),
                       command=command)

@@ -167,8 +167,9 @@ def train_on_folders(parser, args) -> int:
            "channels": channels, "resize": resize, "holdout": args.holdout, "recipe": recipe_name,
            **settings, "seed": seed, "train_images": len(train_idx), "validation_images": len(val_idx),
            "compile": args.compile, "commands": [command]}
-    out.mkdir(parents=True, exist_ok=True)
-    (out / RUN_JSON).write_text(json.dumps(run, indent=2) + "\n")
+    if args.main_rank:  # under torchrun, rank 0 alone writes (cnnguide.cli)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / RUN_JSON).write_text(json.dumps(run, indent=2) + "\n")
     if not args.quiet:
         print(f"training {args.model} on {device} with the {recipe_name} recipe: {where}, {len(classes)} classes, "
               f"{len(train_idx):,} images ({len(val_idx):,} held out), {resize}x{resize}x{channels}, "
@@ -188,6 +189,8 @@ def train_on_folders(parser, args) -> int:
         print(f"\ninterrupted; {out} holds the best epoch so far (best.safetensors) if any", flush=True)
         return 130
 
+    if not args.main_rank:
+        return 0
     from safetensors.torch import save_file
 
     save_file(module_tensors("", net), str(out / MODEL_WEIGHTS))

@@ -40,9 +40,16 @@ WORKER = textwrap.dedent("""
         # Callbacks run on rank 0 only, so rank 1 fails inside its data instead.
         train = [(X[:16].float(), y[:16]), "not a batch"]
     net = nn.Sequential(nn.Flatten(), nn.Linear(36, 16), nn.ReLU(), nn.Linear(16, 3))
-    history = fit(net, train, test, num_epochs=epochs, lr=0.3, momentum=0.9, device="cpu", seed=0,
-                  progress=False, points_per_epoch=2, callbacks=[Files()],
-                  checkpoint_dir=out / "ckpt", resume=True)
+    if sys.argv[3] == "ema":  # a callback every rank runs: the moving average that is evaluated
+        from cnnguide.train.weights import EMA
+        ema = EMA(0.5)
+        history = fit(net, train, test, num_epochs=epochs, lr=0.3, momentum=0.9, device="cpu", seed=0,
+                      progress=False, points_per_epoch=2, callbacks=[ema, Files()], evaluate=ema.averaged)
+        net = ema.averaged()
+    else:
+        history = fit(net, train, test, num_epochs=epochs, lr=0.3, momentum=0.9, device="cpu", seed=0,
+                      progress=False, points_per_epoch=2, callbacks=[Files()],
+                      checkpoint_dir=out / "ckpt", resume=True)
     rank = os.environ.get("RANK", "0")
     torch.save(net.state_dict(), out / f"weights-rank{rank}.pt")
     (out / f"history-rank{rank}.json").write_text(json.dumps(
@@ -129,9 +136,75 @@ def test_two_processes_match_one_and_only_rank0_writes_and_resume_works(tmp_path
     assert sorted(p.name for p in (two / "ckpt").iterdir()) == sorted(p.name for p in (one / "ckpt").iterdir())
 
 
+@pytest.mark.slow
+def test_a_moving_average_runs_on_every_rank_and_is_evaluated_alike(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    _check(_run(tmp_path, one, 2, mode="ema"))
+    _check(_run(tmp_path, two, 2, nproc=2, mode="ema"))
+    for rank in (0, 1):
+        _same_weights(one / "weights-rank0.pt", two / f"weights-rank{rank}.pt")
+    h1, h2 = _history(one / "history-rank0.json"), _history(two / "history-rank0.json")
+    h1.pop("world_size"), h2.pop("world_size")
+    _same_history(h1, h2)  # the test accuracies are the average's, summed over both ranks' shares
+    assert not (two / "written-by-rank1.txt").exists()
+
+
 @pytest.mark.slow  # waits for torchrun to notice the dead rank
 def test_a_failing_rank_ends_the_job_with_its_error(tmp_path):
     done = _run(tmp_path, tmp_path / "fail", 1, nproc=2, mode="fail")
     assert done.returncode != 0
     errors = [line for line in done.stderr.splitlines() if line.startswith("[rank1]") and "Error" in line]
     assert errors, done.stderr[-3000:]
+
+
+# --- the command: the same `cnnguide train` on one process and under torchrun with two -------------
+
+COMMAND = ["train", "lenet", "--train-size", "384", "--test-size", "200", "--batch-size", "64", "--lr", "0.3",
+           "--device", "cpu", "--quiet"]
+
+
+def _cnnguide(cwd, *args, launcher=(), timeout=240):
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "CNNGUIDE_DIST_TIMEOUT": "60"}
+    env.pop("WORLD_SIZE", None)
+    done = subprocess.run([sys.executable, *launcher, "-m", "cnnguide", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, f"{args}: exit {done.returncode}\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    return done
+
+
+def _weights(folder):
+    from safetensors.torch import load_file
+
+    (path,) = sorted(folder.glob("epoch-*.safetensors"))
+    return load_file(path)
+
+
+@pytest.mark.slow  # three launches of torch: about a minute on two cores
+def test_the_command_on_two_processes_writes_one_set_of_files_with_the_weights_of_one(tmp_path):
+    _cnnguide(tmp_path, *COMMAND, "--epochs", "2", "--out", "one")
+    # torchrun -m cnnguide for the first epoch, then --nproc-per-node resumes the second.
+    torchrun = ["-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr", "127.0.0.1",
+                "--master_port", str(_free_port())]
+    _cnnguide(tmp_path, *COMMAND, "--epochs", "1", "--out", "two", launcher=torchrun)
+    assert json.loads((tmp_path / "two" / "metrics.json").read_text())["metadata"]["world_size"] == 2
+    _cnnguide(tmp_path, *COMMAND, "--epochs", "2", "--out", "two", "--resume", "--nproc-per-node", "2")
+
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert sorted(p.name for p in two.iterdir()) == sorted(p.name for p in one.iterdir())
+    wa, wb = _weights(one), _weights(two)
+    assert wa.keys() == wb.keys()
+    for k in wa:
+        torch.testing.assert_close(wa[k], wb[k], rtol=1e-4, atol=1e-5)
+    ma, mb = (json.loads((f / "metrics.json").read_text()) for f in (one, two))
+    assert (ma["metadata"]["world_size"], mb["metadata"]["world_size"]) == (1, 2)
+    for k in ("train_loss", "train_acc", "test_acc", "point_train_loss"):
+        assert ma[k] == pytest.approx(mb[k], rel=1e-5, abs=1e-6), k
+    assert len(json.loads((two / "run.json").read_text())["commands"]) == 2  # the first run and its resumption
+
+
+def test_nproc_per_node_is_refused_inside_a_distributed_run(monkeypatch, capsys):
+    from tests._commands import usage_error
+
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    line = usage_error([*COMMAND, "--nproc-per-node", "2"], capsys)
+    assert "torchrun already started the processes" in line

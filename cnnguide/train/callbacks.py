@@ -15,6 +15,11 @@ calls each one it finds, in the order the callbacks were given, with the
 - ``on_train_end(history, *, epoch, num_epochs, net, optimizer)`` -- after the
   last epoch.
 
+Under ``torchrun`` (see :mod:`cnnguide.train.distributed`) only rank 0 runs
+the callbacks, since they print and write files; a callback that keeps state
+the run's result depends on (the moving average of :class:`~cnnguide.train.weights.EMA`)
+sets ``on_every_rank = True`` and runs on every rank, writing nothing except on rank 0.
+
 Subclassing :class:`Callback` gives the methods you do not write for free.
 Built in: :class:`PrintEpochs` (one line per epoch) and :class:`SaveCheckpoint`
 (what ``fit(checkpoint_dir=...)`` uses). The live plot of a notebook is a
@@ -55,6 +60,10 @@ class Callback:
     keywords ``epoch``, ``num_epochs``, ``net`` and ``optimizer``
     (:meth:`on_batch_end` also ``batch``).
     """
+
+    #: Whether :func:`~cnnguide.train.fit` runs this callback on every rank of
+    #: a distributed run (``True``: it keeps state every rank needs) or on rank 0 alone.
+    on_every_rank = False
 
     def on_train_begin(self, history: History, *, epoch: int, num_epochs: int,
                        net: nn.Module, optimizer: optim.Optimizer) -> None:

@@ -394,8 +394,8 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
 def _fit(net, train_iter, test_iter, num_epochs, lr, device, run, *, init, momentum, weight_decay, seed,
          amp, channels_last, compile, points_per_epoch, callbacks, progress, checkpoint_dir, resume,
          optimizer, scheduler, loss_fn, augment, evaluate, sync_batchnorm) -> History:
-    if not run.is_main:
-        callbacks, progress = [], False  # rank 0 alone prints, plots and writes
+    if not run.is_main:  # rank 0 alone prints, plots and writes
+        callbacks, progress = [c for c in callbacks if getattr(c, "on_every_rank", False)], False
     _initialise(net, init, seed)
     if run.active and sync_batchnorm:
         net = nn.SyncBatchNorm.convert_sync_batchnorm(net)

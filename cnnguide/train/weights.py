@@ -27,6 +27,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from .callbacks import Callback
 from .checkpoint import module_tensors
+from .distributed import world_from_env
 
 __all__ = ["BEST_JSON", "BEST_WEIGHTS", "EMA", "KeepBest"]
 
@@ -58,6 +59,8 @@ class EMA(Callback):
     >>> ema.averaged().weight.item()  # 1, then (1 + 3) / 2, then (2 + 5) / 2
     3.5
     """
+
+    on_every_rank = True  # every rank evaluates its share of the test set with the average
 
     def __init__(self, decay: float = 0.999) -> None:
         if not 0 <= decay < 1:
@@ -111,6 +114,9 @@ class KeepBest(Callback):
     (2, 0.9, 2.0)
     """
 
+    # Every rank puts the best weights back, so the ranks end alike; rank 0 alone writes them.
+    on_every_rank = True
+
     def __init__(self, source=None, directory=None) -> None:
         self.source = source
         self.directory = None if directory is None else Path(directory)
@@ -123,7 +129,7 @@ class KeepBest(Callback):
         module = net if self.source is None else self.source()
         self.best_epoch, self.best_acc = epoch, acc
         self.state = {k: v.detach().clone() for k, v in module.state_dict().items()}
-        if self.directory is not None:
+        if self.directory is not None and world_from_env()[0] == 0:
             self.directory.mkdir(parents=True, exist_ok=True)
             save_file(module_tensors("", module), str(self.directory / BEST_WEIGHTS))
             (self.directory / BEST_JSON).write_text(json.dumps({"epoch": epoch, "acc": acc}) + "\n")
