@@ -98,6 +98,23 @@ def test_projection_term_is_the_inner_product_with_the_features():
         torch.testing.assert_close(d(x, y), projection)
 
 
+def test_initialisers_leave_the_class_vectors_at_zero():
+    g, d = ConditionalDCGANGenerator(latent_dim=8, width=4), ProjectionDiscriminator(width=4)
+    for init in (nets.dcgan_init_, nets.default_init_):
+        d.embed.weight.data.normal_()
+        d.apply(init)
+        assert (init is nets.dcgan_init_) == bool(d.embed.weight.abs().max() > 0)  # dcgan_init_ skips embeddings
+    d.apply(nets.default_init_)
+    assert torch.count_nonzero(d.embed.weight) == 0
+    # default_init_ redraws the generator's embedding from the seed, N(0, 1).
+    torch.manual_seed(4)
+    g.apply(nets.default_init_)
+    first = g.embed.weight.clone()
+    torch.manual_seed(4)
+    g.apply(nets.default_init_)
+    assert torch.equal(first, g.embed.weight) and 0.5 < first.std() < 1.5
+
+
 def test_gradients_reach_both_embeddings():
     g, d = _init(ConditionalDCGANGenerator(latent_dim=8, width=4)), _init(ProjectionDiscriminator(width=4))
     y = torch.tensor([1, 1, 4, 8])
@@ -155,7 +172,7 @@ def test_registry_input_shape_and_summary():
         summary = summarize(fixed, nets.input_shape(net))
         assert summary.total_parameters == sum(p.numel() for p in net.parameters())
         assert sum(r.parameters for r in summary.rows) == summary.total_parameters
-        assert summary.rows[0].name == first_row and "Embedding" in [r.type for r in summary.rows]
+        assert summary.rows[0].name == first_row and any(r.type.endswith("Embedding") for r in summary.rows)
     z = torch.randn(2, 100)
     torch.testing.assert_close(FixedLabel(g, 7)(z), g(z, torch.tensor([7, 7])))
     with pytest.raises(ValueError, match=r"label must be an integer in \[0, 10\), got 10"):

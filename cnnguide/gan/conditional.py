@@ -51,7 +51,7 @@ from torch import nn
 from .nets import DCGANDiscriminator, DCGANGenerator, _as_noise_batch, _positive
 
 __all__ = [
-    "ConditionalDCGANGenerator", "FixedLabel", "ProjectionDiscriminator", "check_labels",
+    "ConditionalDCGANGenerator", "FixedLabel", "ProjectionDiscriminator", "ZeroInitEmbedding", "check_labels",
     "conditional_dcgan_generator", "projection_discriminator",
 ]  # fmt: skip
 
@@ -93,6 +93,24 @@ def check_labels(labels, n: int, num_classes: int) -> torch.Tensor:
             raise ValueError(f"labels must lie in [0, {num_classes}) (num_classes={num_classes}), "
                              f"got values from {lo} to {hi}")
     return labels
+
+
+class ZeroInitEmbedding(nn.Embedding):
+    """An ``nn.Embedding`` whose rows start (and restart, by ``reset_parameters``) at zero.
+
+    The projection discriminator's class vectors: an initialiser that resets
+    every module (:func:`~cnnguide.gan.nets.default_init_`) brings them back to
+    zero, not to ``nn.Embedding``'s N(0, 1), which would swamp the logit.
+
+    Examples
+    --------
+    >>> e = ZeroInitEmbedding(3, 2)
+    >>> e.reset_parameters(); e.weight.abs().max().item()
+    0.0
+    """
+
+    def reset_parameters(self) -> None:
+        nn.init.zeros_(self.weight)
 
 
 class ConditionalDCGANGenerator(nn.Module):
@@ -158,7 +176,7 @@ class ProjectionDiscriminator(nn.Module):
     ----------
     trunk : DCGANDiscriminator
         ``trunk.features`` is ``phi``, ``trunk.logit`` is ``psi``.
-    embed : nn.Embedding
+    embed : ZeroInitEmbedding
         ``V``: ``num_classes`` rows of ``49 · 2·width`` values.
     num_classes, in_channels : int
 
@@ -177,8 +195,7 @@ class ProjectionDiscriminator(nn.Module):
         self.num_classes = _positive("num_classes", num_classes)
         self.trunk = DCGANDiscriminator(width, in_channels)
         self.in_channels = self.trunk.in_channels
-        self.embed = nn.Embedding(self.num_classes, self.trunk.logit.in_channels * 7 * 7)
-        nn.init.zeros_(self.embed.weight)
+        self.embed = ZeroInitEmbedding(self.num_classes, self.trunk.logit.in_channels * 7 * 7)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """``phi(x)``: the trunk's feature map, ``(N, 2·width, 7, 7)``."""
