@@ -46,8 +46,12 @@ def save_gan_checkpoint(directory, *, generator, discriminator, optimizer_g, opt
                             stale="step-*.safetensors")
 
 
-def load_gan_checkpoint(directory, *, generator, discriminator, optimizer_g, optimizer_d):
+def load_gan_checkpoint(directory, *, generator, discriminator, optimizer_g, optimizer_d, check_options=None):
     """Restore both networks, both optimizers and torch's, Python's and numpy's generators.
+
+    ``check_options``, if given, is called with the saved options before
+    anything is loaded (so that a run with other settings, e.g. another
+    discriminator, is refused by its own message rather than by a shape error).
 
     Returns
     -------
@@ -60,6 +64,8 @@ def load_gan_checkpoint(directory, *, generator, discriminator, optimizer_g, opt
     if loaded is None:
         return None
     record, tensors = loaded
+    if check_options is not None:
+        check_options(record["options"])
     load_module_tensors("generator.", generator, tensors)
     load_module_tensors("discriminator.", discriminator, tensors)
     load_optimizer_tensors(optimizer_g, record["optimizer_g"], tensors)

@@ -205,9 +205,11 @@ class WGANGPLoss(GANLoss):
             raise ValueError(f"real and fake batches differ in shape: {tuple(real.shape)} and {tuple(fake.shape)}")
         eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), generator=generator, device=real.device)
         x_hat = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)
-        scores = discriminator(x_hat).float()
+        scores = discriminator(x_hat)
         (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
-        norms = grad.float().reshape(scores.numel(), -1).norm(dim=1)
+        # At least float32 for the norm (autocast may hand back bf16); float64 stays float64.
+        grad = grad.to(torch.promote_types(grad.dtype, torch.float32))
+        norms = grad.reshape(scores.numel(), -1).norm(dim=1)
         return self.gp_weight * ((norms - 1) ** 2).mean()
 
     def describe(self, real_logits, fake_logits):

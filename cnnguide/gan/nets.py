@@ -31,7 +31,10 @@ from typing import Callable
 import torch
 from torch import nn
 
-from .remedies import MinibatchStd, initialise_spectral_normed_, is_spectral_normed, pack_samples, spectral_norm_
+from .remedies import (
+    MinibatchStd, is_spectral_normed, pack_samples, refresh_spectral_norm_, reset_spectral_normed_parameters_,
+    spectral_norm_,
+)  # fmt: skip
 
 __all__ = [
     "DCGANDiscriminator", "DCGANGenerator", "DownBlock", "MLPDiscriminator", "MLPGenerator", "UpBlock",
@@ -302,7 +305,11 @@ def dcgan_init_(module: nn.Module) -> None:
     has its underlying weight drawn, and its power iteration restarted.
     """
     if isinstance(module, (nn.modules.conv._ConvNd, nn.Linear)) and is_spectral_normed(module):
-        initialise_spectral_normed_(module, dcgan_init_)
+        # module.weight is recomputed from the underlying weight at each access: initialise that one.
+        nn.init.normal_(module.parametrizations.weight.original, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+        refresh_spectral_norm_(module)
     elif isinstance(module, (nn.modules.conv._ConvNd, nn.Linear)):
         nn.init.normal_(module.weight, 0.0, 0.02)
         if module.bias is not None:
@@ -328,13 +335,12 @@ def default_init_(module: nn.Module) -> None:
     >>> torch.equal(a.weight, b.weight)
     True
 
-    A spectrally normed layer is reset through a plain copy of itself, whose
-    weights are then written into its underlying weight (see
-    :func:`~cnnguide.gan.remedies.initialise_spectral_normed_`): resetting it
-    directly would write into the normalized weight, a temporary.
+    A spectrally normed layer gets the same draw into its underlying weight
+    (:func:`~cnnguide.gan.remedies.reset_spectral_normed_parameters_`):
+    resetting it directly would write into the normalized weight, a temporary.
     """
-    if is_spectral_normed(module):
-        initialise_spectral_normed_(module, lambda plain: plain.reset_parameters())
+    if isinstance(module, (nn.modules.conv._ConvNd, nn.Linear)) and is_spectral_normed(module):
+        reset_spectral_normed_parameters_(module)
     elif hasattr(module, "reset_parameters"):
         module.reset_parameters()
 

@@ -23,7 +23,7 @@ reads them back from a network, for :func:`~cnnguide.gan.fit_gan`'s records.
 
 from __future__ import annotations
 
-import copy
+import math
 
 import torch
 import torch.nn.functional as F
@@ -32,7 +32,7 @@ from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
 
 __all__ = ["MinibatchStd", "discriminator_remedies", "is_spectral_normed", "pack_samples",
-           "refresh_spectral_norm_", "spectral_norm_"]
+           "refresh_spectral_norm_", "reset_spectral_normed_parameters_", "spectral_norm_"]
 
 _NORMED = (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)
 
@@ -94,26 +94,36 @@ def refresh_spectral_norm_(module: nn.Module, iterations: int = 15) -> None:
             p.train()
             try:
                 for _ in range(iterations):  # a training-mode forward is one power step
-                    module.weight
+                    module.parametrizations.weight()
             finally:
                 p.train(was_training)
 
 
-def initialise_spectral_normed_(module: nn.Module, init) -> None:
-    """Run the in-place initialisation ``init`` (e.g. ``m.reset_parameters``) on a spectrally normed layer.
+def reset_spectral_normed_parameters_(module: nn.Module) -> None:
+    """``reset_parameters()`` for a spectrally normed ``Linear`` or convolution: torch's own draw, on the underlying weight.
 
-    ``init(plain)`` gets a copy of ``module`` without the parametrization;
-    its new weight and bias are written into ``module``'s own parameters
-    (the same objects, so an optimizer holding them still does), then
-    :func:`refresh_spectral_norm_` runs.
+    Calling ``module.reset_parameters()`` itself would initialise the
+    normalized weight, a temporary recomputed at each access, and leave the
+    trainable ``parametrizations.weight.original`` as it was. This is the
+    initialisation of ``nn.Linear`` and ``nn.Conv*d`` (Kaiming-uniform with
+    ``a = √5``, the bias uniform in ``±1/√fan_in``), drawn in the same order
+    from torch's generator, then :func:`refresh_spectral_norm_`.
+
+    Examples
+    --------
+    >>> a, b = nn.Linear(3, 2), spectral_norm_(nn.Linear(3, 2))
+    >>> _ = torch.manual_seed(0); a.reset_parameters()
+    >>> _ = torch.manual_seed(0); reset_spectral_normed_parameters_(b)
+    >>> torch.equal(a.weight, b.parametrizations.weight.original), torch.equal(a.bias, b.bias)
+    (True, True)
     """
-    plain = copy.deepcopy(module)
-    parametrize.remove_parametrizations(plain, "weight", leave_parametrized=False)
-    init(plain)
+    weight = module.parametrizations.weight.original
     with torch.no_grad():
-        module.parametrizations.weight.original.copy_(plain.weight)
+        nn.init.kaiming_uniform_(weight, a=math.sqrt(5))
         if getattr(module, "bias", None) is not None:
-            module.bias.copy_(plain.bias)
+            fan_in, _ = nn.init._calculate_fan_in_and_fan_out(weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            nn.init.uniform_(module.bias, -bound, bound)
     refresh_spectral_norm_(module)
 
 

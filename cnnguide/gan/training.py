@@ -417,16 +417,19 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
                "discriminator_remedies": remedies}
     start, history, state, saved_tensors = 0, None, None, {}
     if resume:
-        loaded = load_gan_checkpoint(checkpoint_dir, generator=generator, discriminator=discriminator,
-                                     optimizer_g=optimizer_g, optimizer_d=optimizer_d)
-        if loaded is not None:
-            start, history, saved, state, saved_tensors = loaded
+        def check(saved):
             if seed is None:
-                options["seed"] = seed = saved["seed"]
+                options["seed"] = saved["seed"]
             saved = {**_OPTION_DEFAULTS, **saved}  # a checkpoint from before the remedies
             if saved != options:
                 raise ValueError(f"the checkpoint in {checkpoint_dir} was made with {saved}, "
                                  f"but fit_gan was called with {options}")
+
+        loaded = load_gan_checkpoint(checkpoint_dir, generator=generator, discriminator=discriminator,
+                                     optimizer_g=optimizer_g, optimizer_d=optimizer_d, check_options=check)
+        if loaded is not None:
+            start, history, saved, state, saved_tensors = loaded
+            seed = options["seed"]
             if start > steps:
                 raise ValueError(f"the checkpoint in {checkpoint_dir} is at step {start}, past steps={steps}")
         elif seed is None:
