@@ -42,8 +42,8 @@ def test_gradient_penalty_is_differentiable_reproducible_and_per_pack():
     critic = nn.Linear(2, 1, dtype=torch.float64)
     real, fake = torch.randn(8, 2, dtype=torch.float64), torch.randn(8, 2, dtype=torch.float64)
     loss = WGANGPLoss()
-    a = loss.discriminator_penalty(lambda x: critic(x).squeeze(1), real, fake, generator=torch.Generator().manual_seed(1))
-    b = loss.discriminator_penalty(lambda x: critic(x).squeeze(1), real, fake, generator=torch.Generator().manual_seed(1))
+    a, b = (loss.discriminator_penalty(lambda x: critic(x).squeeze(1), real, fake,
+                                       generator=torch.Generator().manual_seed(1)) for _ in range(2))
     assert a.item() == b.item()
     a.backward()  # the penalty reaches the critic's weights (create_graph=True)
     assert critic.weight.grad is not None and critic.weight.grad.abs().sum() > 0

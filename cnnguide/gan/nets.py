@@ -367,7 +367,7 @@ def dcgan_generator(latent_dim: int = 100, width: int = 64, out_channels: int = 
 
 def dcgan_discriminator(width: int = 64, in_channels: int = 1, pack: int = 1, minibatch_std: bool = False,
                         spectral_norm: bool = False, batch_norm: bool = True) -> DCGANDiscriminator:
-    """DCGAN's discriminator for 28×28 images: 14×14×64 -> 7×7×128 -> 1 logit at width 64 (remedies: see the class)."""
+    """DCGAN's discriminator for 28×28 images: 14×14×64 -> 7×7×128 -> 1 logit at width 64 (remedies: the class)."""
     return DCGANDiscriminator(width, in_channels, pack=pack, minibatch_std=minibatch_std,
                               spectral_norm=spectral_norm, batch_norm=batch_norm)
 

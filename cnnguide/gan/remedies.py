@@ -100,7 +100,7 @@ def refresh_spectral_norm_(module: nn.Module, iterations: int = 15) -> None:
 
 
 def reset_spectral_normed_parameters_(module: nn.Module) -> None:
-    """``reset_parameters()`` for a spectrally normed ``Linear`` or convolution: torch's own draw, on the underlying weight.
+    """``reset_parameters()`` for a spectrally normed ``Linear`` or convolution, on the underlying weight.
 
     Calling ``module.reset_parameters()`` itself would initialise the
     normalized weight, a temporary recomputed at each access, and leave the

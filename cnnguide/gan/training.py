@@ -232,7 +232,8 @@ def _has_batch_norm(net: nn.Module) -> bool:
 
 def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int | None = None,
             epochs: int | None = None, batch_size: int | None = None, latent_dim: int | None = None,
-            d_steps: int = 1, unroll: int = 0, loss="bce", lr: float = 2e-4, betas=(0.5, 0.999), lr_d: float | None = None,
+            d_steps: int = 1, unroll: int = 0, loss="bce", lr: float = 2e-4, betas=(0.5, 0.999),
+            lr_d: float | None = None,
             lr_g: float | None = None, scale_to_tanh: bool = False, seed: int | None = None, device=None,
             amp=None, init=dcgan_init_, sample_every: int = 500, num_samples: int = 64, log_every: int = 50,
             checkpoint_every: int | None = None, checkpoint_dir=None, resume: bool = False,
