@@ -190,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--nproc-per-node", type=_positive_int, metavar="N",
                        help="train data-parallel in N processes on this machine, started through torchrun "
                             "(one per GPU; on a CPU, gloo); --batch-size stays the global batch")
+    train.add_argument("--sync-batchnorm", action="store_true",
+                       help="under torchrun on GPUs: batch norm over the global batch (SyncBatchNorm), "
+                            "not each process's share")
     from .cli_baseline import add_baseline_options, add_predict_command  # --data, predict
 
     add_baseline_options(train)
@@ -366,6 +369,7 @@ def _train(parser, args) -> int:
         history = train.fit(
             net, train_iter, test_iter, settings["epochs"], settings["lr"], device=device,
             seed=settings["seed"], compile=args.compile, checkpoint_dir=out, resume=args.resume,
+            sync_batchnorm=args.sync_batchnorm,
             progress=False if args.quiet else None, callbacks=[] if args.quiet else [train.PrintEpochs()])
     except (ValueError, FloatingPointError) as error:
         # A checkpoint made with other hyper-parameters, a diverging loss.

@@ -179,10 +179,12 @@ def train_on_folders(parser, args) -> int:
     try:
         if recipe is not None:
             history = recipe.fit(net, train_iter, val_iter, device=device, seed=seed, callbacks=callbacks,
-                                 best_dir=out, progress=progress, compile=args.compile)
+                                 best_dir=out, progress=progress, compile=args.compile,
+                                 sync_batchnorm=args.sync_batchnorm)
         else:
             history = train.fit(net, train_iter, val_iter, settings["epochs"], settings["lr"], device=device,
-                                seed=seed, callbacks=callbacks, progress=progress, compile=args.compile)
+                                seed=seed, callbacks=callbacks, progress=progress, compile=args.compile,
+                                sync_batchnorm=args.sync_batchnorm)
     except (ValueError, FloatingPointError) as error:
         return _fail(args, error)
     except KeyboardInterrupt:

@@ -14,11 +14,13 @@ one GPU").
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
-__all__ = ["OPTION", "launcher_command", "relaunch"]
+__all__ = ["OPTION", "compare_runs", "launcher_command", "max_weight_difference", "relaunch"]
 
 #: The option of ``cnnguide train`` that starts the processes.
 OPTION = "--nproc-per-node"
@@ -62,3 +64,69 @@ def relaunch(argv: list[str], nproc: int) -> int:
         raise ValueError(f"{OPTION} inside a distributed run (WORLD_SIZE={os.environ['WORLD_SIZE']} is set): "
                          "torchrun already started the processes; leave the option out")
     return subprocess.run(launcher_command(argv, nproc)).returncode
+
+
+def _final_weights(folder: Path) -> dict:
+    from safetensors.torch import load_file
+
+    checkpoints = sorted(folder.glob("epoch-*.safetensors"))
+    if not checkpoints:
+        raise ValueError(f"{folder} holds no checkpoint (epoch-*.safetensors)")
+    return load_file(checkpoints[-1])
+
+
+def max_weight_difference(a, b) -> float:
+    """The largest absolute difference between the final weights of two ``cnnguide train`` runs' folders.
+
+    Raises ``ValueError`` when a folder holds no checkpoint or the two
+    checkpoints differ in names or shapes.
+    """
+    wa, wb = _final_weights(Path(a)), _final_weights(Path(b))
+    if {k: v.shape for k, v in wa.items()} != {k: v.shape for k, v in wb.items()}:
+        raise ValueError(f"the weights in {b} differ in names or shapes from those in {a}")
+    return max((wa[k].double() - wb[k].double()).abs().max().item() for k in wa)
+
+
+def compare_runs(folders: dict, seconds: dict | None = None):
+    """Runs of ``cnnguide train`` side by side: world size, time, speed, accuracy, weights against the first.
+
+    Parameters
+    ----------
+    folders : dict
+        A label (e.g. the number of processes) -> a run's output folder.
+    seconds : dict, optional
+        The same labels -> wall-clock seconds measured around each run.
+
+    Returns
+    -------
+    cnnguide.tables.Table
+        One row per run: its ``world_size`` (from ``metrics.json``), the wall
+        time, the mean examples per second over its epochs, the final test
+        accuracy, and the largest absolute difference between its final
+        weights and the first run's.
+
+    Raises
+    ------
+    ValueError
+        When a folder lacks ``metrics.json`` or a checkpoint, or the runs'
+        weights do not have the same names and shapes.
+    """
+    from .tables import Table
+
+    rows, first = [], None
+    for label, folder in folders.items():
+        folder = Path(folder)
+        if not (folder / "metrics.json").is_file():
+            raise ValueError(f"{folder} holds no metrics.json: not a finished cnnguide train run")
+        metrics = json.loads((folder / "metrics.json").read_text())
+        difference = None if first is None else max_weight_difference(first, folder)
+        first = folder if first is None else first
+        speeds = metrics["examples_per_sec"]
+        wall = "" if seconds is None or label not in seconds else f"{seconds[label]:.1f}"
+        rows.append((str(label), str(metrics["metadata"].get("world_size")), wall,
+                     f"{sum(speeds) / len(speeds):,.0f}", f"{metrics['test_acc'][-1]:.4f}",
+                     "0 (reference)" if difference is None else f"{difference:.2e}"))
+    return Table(("run", "world size", "wall seconds", "examples/s", "test acc", "max |weight difference|"),
+                 tuple(rows), align="lrrrrr",
+                 notes=("wall seconds: the whole command, start-up included; examples/s: the run's own "
+                        "measurement, mean over epochs",))

@@ -40,6 +40,9 @@ WORKER = textwrap.dedent("""
         # Callbacks run on rank 0 only, so rank 1 fails inside its data instead.
         train = [(X[:16].float(), y[:16]), "not a batch"]
     net = nn.Sequential(nn.Flatten(), nn.Linear(36, 16), nn.ReLU(), nn.Linear(16, 3))
+    if sys.argv[3] == "sync":  # SyncBatchNorm on CPUs: refused before the first batch
+        fit(nn.Sequential(nn.Flatten(), nn.Linear(36, 8), nn.BatchNorm1d(8), nn.Linear(8, 3)), train, test,
+            num_epochs=1, lr=0.1, device="cpu", progress=False, sync_batchnorm=True)
     if sys.argv[3] == "ema":  # a callback every rank runs: the moving average that is evaluated
         from cnnguide.train.weights import EMA
         ema = EMA(0.5)
@@ -208,3 +211,17 @@ def test_nproc_per_node_is_refused_inside_a_distributed_run(monkeypatch, capsys)
     monkeypatch.setenv("WORLD_SIZE", "2")
     line = usage_error([*COMMAND, "--nproc-per-node", "2"], capsys)
     assert "torchrun already started the processes" in line
+
+
+@pytest.mark.slow
+def test_sync_batchnorm_on_cpus_is_refused_by_name(tmp_path):
+    done = _run(tmp_path, tmp_path / "sync", 1, nproc=2, mode="sync")
+    assert done.returncode != 0
+    assert "sync_batchnorm needs GPUs" in done.stderr, done.stderr[-3000:]
+
+
+def test_compare_runs_refuses_a_folder_that_holds_no_run(tmp_path):
+    from cnnguide.launch import compare_runs
+
+    with pytest.raises(ValueError, match="holds no metrics.json"):
+        compare_runs({1: tmp_path})

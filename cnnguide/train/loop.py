@@ -315,7 +315,8 @@ def fit(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float, devic
     sync_batchnorm : bool
         Under ``torchrun``: convert batch-norm layers to :class:`torch.nn.SyncBatchNorm`,
         so their statistics are those of the global batch (otherwise each rank
-        normalises by its own slice's). Ignored in a world of one.
+        normalises by its own slice's). Ignored in a world of one; needs GPUs
+        (torch's SyncBatchNorm takes CUDA or XPU tensors: a ``ValueError`` otherwise).
 
     Notes
     -----
@@ -398,6 +399,9 @@ def _fit(net, train_iter, test_iter, num_epochs, lr, device, run, *, init, momen
         callbacks, progress = [c for c in callbacks if getattr(c, "on_every_rank", False)], False
     _initialise(net, init, seed)
     if run.active and sync_batchnorm:
+        if device.type not in ("cuda", "xpu"):  # torch's own limit, found otherwise only at the first batch
+            raise ValueError(f"sync_batchnorm needs GPUs: torch's SyncBatchNorm takes CUDA or XPU tensors, "
+                             f"and this run is on {device.type}")
         net = nn.SyncBatchNorm.convert_sync_batchnorm(net)
     net.to(device)
     if channels_last:
