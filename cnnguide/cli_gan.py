@@ -6,6 +6,7 @@
     cnnguide gan train dcgan --width 32 --epochs 2 --train-size 6000 --out runs/dcgan-small
     cnnguide gan train dcgan --epochs 4 --resume --out runs/dcgan-small   # two more epochs
     cnnguide gan train ring --unroll 5 --pack 2 --out runs/gan-ring-remedies   # remedies for mode collapse
+    cnnguide gan train cgan --width 32 --epochs 2 # the conditional DCGAN, label agreement in metrics.json
 
 The defaults come from :data:`cnnguide.gan.recipes.GAN_RECIPES`. The output
 folder receives ``metrics.json`` (the logged history with the settings, the
@@ -49,7 +50,7 @@ def add_gan_command(commands) -> None:
     train = gan_commands.add_parser(
         "train", help="train a GAN recipe and save its metrics, curves, samples and checkpoint",
         description="Train the GAN recipe MODEL. Flags left out take the recipe's settings "
-        "(cnnguide.gan.recipes): ring: 25,000 steps, batch 512; dcgan: 25 epochs, batch 128, width 64.")
+        "(cnnguide.gan.recipes): ring: 25,000 steps, batch 512; dcgan and cgan: 25 epochs, batch 128, width 64.")
     train.add_argument("model", metavar="MODEL", help=f"a GAN recipe: {names}")
     length = train.add_mutually_exclusive_group()
     length.add_argument("--steps", type=_positive_int, help="total generator updates (with --resume: up to this step)")
@@ -57,7 +58,7 @@ def add_gan_command(commands) -> None:
     train.add_argument("--train-size", type=_positive_int, metavar="N",
                        help="real examples: points drawn from the ring, or the first N Fashion-MNIST images")
     train.add_argument("--batch-size", type=_positive_int, help="examples per mini-batch")
-    train.add_argument("--width", type=_positive_int, help="DCGAN only: channels of the first layer (64 in the recipe)")
+    train.add_argument("--width", type=_positive_int, help="dcgan and cgan only: channels of the first layer (64 in the recipes)")
     train.add_argument("--loss", choices=loss_names(),
                        help="the players' losses (default: bce, non-saturating); wgan-gp: a Wasserstein critic "
                             "with a gradient penalty (DCGAN's critic is then built without batch norm)")
@@ -75,7 +76,7 @@ def add_gan_command(commands) -> None:
     train.add_argument("--lr-g", type=_positive_float, help="Adam's learning rate for the generator")
     train.add_argument("--lr-d", type=_positive_float, help="Adam's learning rate for the discriminator")
     train.add_argument("--eval-samples", type=_int_at_least(2, "an integer >= 2"), metavar="N",
-                       help="samples measured after training (ring: mode coverage; dcgan: the judge's scores); "
+                       help="samples measured after training (ring: mode coverage; dcgan, cgan: the judge's scores, cgan also label agreement); "
                             "default: the recipe's, 2,500 and 10,000")
     train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                        help="where to train; auto = the first GPU if there is one (default)")
@@ -107,7 +108,7 @@ def _previous_run(parser, args, out: Path) -> dict:
 
 def _settings(parser, args, recipe, previous: dict) -> dict:
     if args.width is not None and "width" not in recipe.generator_options:
-        parser.error(f"--width applies to dcgan, not to {args.model}")
+        parser.error(f"--width applies to dcgan and cgan, not to {args.model}")
     defaults = {"steps": recipe.steps, "epochs": recipe.epochs, "train_size": recipe.train_size,
                 "batch_size": recipe.batch_size, "seed": 0, "width": recipe.generator_options.get("width"),
                 "loss": "bce", "d_steps": 1, "lr_g": recipe.lr_g, "lr_d": recipe.lr_d, **_REMEDY_DEFAULTS}
@@ -157,9 +158,9 @@ def _train(parser, args) -> int:
     device = try_gpu() if args.device == "auto" else torch.device(args.device)
     d_options = {name: settings[name] for name in ("pack", "minibatch_std", "spectral_norm")
                  if settings[name] != _REMEDY_DEFAULTS[name]}
-    if settings["loss"] == "wgan-gp" and recipe.name == "dcgan":
+    if settings["loss"] == "wgan-gp" and recipe.name != "ring":
         d_options["batch_norm"] = False  # the gradient penalty is per example; batch norm mixes them
-    generator, discriminator = recipe.build(width=settings["width"] if recipe.name == "dcgan" else None,
+    generator, discriminator = recipe.build(width=settings["width"] if recipe.name != "ring" else None,
                                             **d_options)
     try:
         data, batch_size = recipes.real_data(recipe, train_size=settings["train_size"],
@@ -213,6 +214,9 @@ def _train(parser, args) -> int:
             kl = "undefined" if c["reverse_kl"] is None else f"{c['reverse_kl']:.3f}"
             print(f"mode coverage of {c['samples']} samples: {c['modes']}/{c['of']} modes, "
                   f"{100 * c['high_quality']:.1f}% high quality, reverse KL {kl}")
+        if "label_agreement" in measured:
+            print(f"label agreement (the judge's class = the class asked for): "
+                  f"{measured['label_agreement']['overall']:.3f}")
         if "judge" in measured:
             j = measured["judge"]
             print(f"the judge on {j['samples']} samples: Inception Score {j['inception_score']:.2f}, judge FID "
@@ -247,12 +251,15 @@ def gan_summary(parser, args) -> int:
     if args.num_classes != 10:
         parser.error(f"--num-classes does not apply to {args.model}: it outputs "
                      + ("samples" if "generator" in args.model else "one logit per example"))
-    channels = {"dcgan_generator": "out_channels", "dcgan_discriminator": "in_channels"}.get(args.model)
+    channels = {"dcgan_generator": "out_channels", "dcgan_discriminator": "in_channels",
+                "conditional_dcgan_generator": "out_channels",
+                "projection_discriminator": "in_channels"}.get(args.model)
     if channels:
         options.setdefault(channels, args.in_channels)
     elif args.in_channels != 1:
         parser.error(f"--in-channels does not apply to {args.model}")
-    if args.size is not None and not (args.model == "dcgan_discriminator" and args.size == 28):
+    if args.size is not None and not (args.model in ("dcgan_discriminator", "projection_discriminator")
+                                      and args.size == 28):
         parser.error(f"--size does not apply to {args.model}: "
                      + ("DCGAN's networks are built for 28x28 images" if "dcgan" in args.model
                         else "it takes vectors, not images"))
@@ -261,6 +268,12 @@ def gan_summary(parser, args) -> int:
     except (TypeError, ValueError) as error:
         parser.error(f"cannot build {args.model}: {error}")
     shape = nets.input_shape(net)
+    if getattr(net, "num_classes", None) is not None:  # a conditional network: the label too
+        from .gan.conditional import FixedLabel
+
+        print(f"{args.model}, input {shape} and a label (0 here)")
+        print(summarize(FixedLabel(net), shape))
+        return 0
     print(f"{args.model}, input {shape}")
     print(summarize(net, shape))
     return 0

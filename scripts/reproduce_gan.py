@@ -3,7 +3,7 @@
 
 ::
 
-    python scripts/reproduce_gan.py                    # ring and dcgan, on the first GPU
+    python scripts/reproduce_gan.py                    # ring, dcgan and cgan, on the first GPU
     python scripts/reproduce_gan.py --only dcgan
     python scripts/reproduce_gan.py --dry-run          # print the plan and stop
     python scripts/reproduce_gan.py --smoke --device cpu --out /tmp/smoke   # a few steps: checks the code path
@@ -48,6 +48,7 @@ from cnnguide.gan.training import fit_gan  # noqa: E402
 SMOKE = {
     "ring": {"steps": 4, "epochs": None, "train_size": 512, "batch_size": 64, "width": None, "eval_samples": 200},
     "dcgan": {"steps": 2, "epochs": None, "train_size": 64, "batch_size": 16, "width": 4, "eval_samples": 40},
+    "cgan": {"steps": 2, "epochs": None, "train_size": 64, "batch_size": 16, "width": 4, "eval_samples": 40},
 }
 #: Steps whose samples are kept in the samples file.
 KEPT_SAMPLE_STEPS = 7
@@ -152,7 +153,10 @@ def _measure_text(measured: dict) -> str:
         return f"{c['modes']}/{c['of']} modes, {100 * c['high_quality']:.1f}% high quality"
     if "judge" in measured:
         j = measured["judge"]
-        return f"IS {j['inception_score']:.2f}, judge FID {j['judge_fid']:.2f}, {j['classes_covered']}/10 classes"
+        agreed = (f"label agreement {measured['label_agreement']['overall']:.3f}, "
+                  if "label_agreement" in measured else "")
+        return (f"{agreed}IS {j['inception_score']:.2f}, judge FID {j['judge_fid']:.2f}, "
+                f"{j['classes_covered']}/10 classes")
     return ""
 
 

@@ -81,10 +81,10 @@ def test_resume_with_other_settings_is_refused(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["gan", "train", "wgan"], "unknown GAN model 'wgan'; known: ring, dcgan"),
+    (["gan", "train", "wgan"], "unknown GAN model 'wgan'; known: ring, dcgan, cgan"),
     (["gan", "train", "ring", "--steps", "0"], "argument --steps: expected a positive integer, got '0'"),
     (["gan", "train", "ring", "--steps", "2", "--epochs", "1"], "argument --epochs: not allowed with argument --steps"),
-    (["gan", "train", "ring", "--width", "8"], "--width applies to dcgan, not to ring"),
+    (["gan", "train", "ring", "--width", "8"], "--width applies to dcgan and cgan, not to ring"),
     (["gan", "train", "ring", "--loss", "hinge"], "argument --loss: invalid choice: 'hinge'"),
     (["gan", "train", "ring", "--lr-g", "-1"], "argument --lr-g: expected a positive finite number, got '-1'"),
     (["gan", "train", "dcgan", "--device", "tpu"], "argument --device: invalid choice"),
@@ -117,5 +117,15 @@ def test_help(capsys):
         assert exit_info.value.code == 0
     out = capsys.readouterr().out
     for flag in ("--steps", "--epochs", "--train-size", "--batch-size", "--width", "--device", "--seed", "--out",
-                 "--resume", "--loss", "--d-steps", "--lr-g", "--lr-d", "ring, dcgan"):
+                 "--resume", "--loss", "--d-steps", "--lr-g", "--lr-d", "ring, dcgan, cgan"):
         assert flag in out
+
+
+def test_cgan_trains_and_records_label_agreement(tmp_path, capsys):
+    out = tmp_path / "cgan"
+    run_ok(["gan", "train", "cgan", "--steps", "2", "--train-size", "32", "--batch-size", "16", "--width", "4",
+            "--eval-samples", "20", "--device", "cpu", "--quiet", "--out", str(out)], capsys)
+    metrics = json.loads((out / "metrics.json").read_text())
+    agreed = metrics["metadata"]["label_agreement"]
+    assert 0 <= agreed["overall"] <= 1 and agreed["counts"] == [2] * 10  # every class asked for equally often
+    assert metrics["metadata"]["generator"] == "ConditionalDCGANGenerator"

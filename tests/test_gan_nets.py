@@ -113,10 +113,11 @@ def test_default_init_redraws_from_the_seed():
 
 
 def test_registry():
-    assert nets.names() == ["dcgan_discriminator", "dcgan_generator", "mlp_discriminator", "mlp_generator"]
+    assert nets.names() == ["conditional_dcgan_generator", "dcgan_discriminator", "dcgan_generator",
+                            "mlp_discriminator", "mlp_generator", "projection_discriminator"]
     assert isinstance(nets.create("mlp_generator", latent_dim=3), nets.MLPGenerator)
     assert nets.create("dcgan_discriminator", width=8).logit.in_channels == 16
-    with pytest.raises(ValueError, match="unknown GAN network 'wgan'; known: dcgan_discriminator, dcgan_generator"):
+    with pytest.raises(ValueError, match="unknown GAN network 'wgan'; known: conditional_dcgan_generator, dcgan_discriminator"):
         nets.create("wgan")
     with pytest.raises(ValueError, match=r"mlp_discriminator: unknown option\(s\) \['latent_dim'\]"):
         nets.create("mlp_discriminator", latent_dim=3)
@@ -126,16 +127,20 @@ def test_registry():
 
 @pytest.mark.parametrize("name", nets.names())
 def test_summarize_tabulates_every_network(name):
+    from cnnguide.gan.conditional import FixedLabel
+
     net = nets.create(name)
-    summary = summarize(net, nets.input_shape(net))
+    # A conditional network takes a label too: FixedLabel calls it with one.
+    summary = summarize(FixedLabel(net) if hasattr(net, "num_classes") else net, nets.input_shape(net))
     assert summary.total_parameters == sum(p.numel() for p in net.parameters())
     assert sum(r.parameters for r in summary.rows) == summary.total_parameters
     last = {"dcgan_generator": (1, 1, 28, 28), "dcgan_discriminator": (1, 1, 1, 1),  # flattened to (1,) after
-            "mlp_generator": (1, 2), "mlp_discriminator": (1, 1)}  # squeezed to (1,) after
+            "mlp_generator": (1, 2), "mlp_discriminator": (1, 1),  # squeezed to (1,) after
+            "conditional_dcgan_generator": (1, 1, 28, 28), "projection_discriminator": (1, 1, 1, 1)}
     assert summary.rows[-1].output_shape == last[name]
     text = summary.table()
     assert f"Parameters: {summary.total_parameters:,}" in text
-    assert ("ConvTranspose2d" in text) == (name == "dcgan_generator")
+    assert ("ConvTranspose2d" in text) == name.endswith("dcgan_generator")
 
 
 def test_transposed_convolutions_are_counted_as_the_convolution_they_transpose():

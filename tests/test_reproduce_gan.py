@@ -35,7 +35,7 @@ def test_dry_run_prints_the_plan(reproduce, capsys):
 
 
 def test_unknown_recipe_and_smoke_without_out(reproduce, capsys):
-    assert "unknown recipe(s) ['wgan']; known: ring, dcgan" in usage_error(reproduce, ["--only", "wgan"], capsys)
+    assert "unknown recipe(s) ['wgan']; known: ring, dcgan, cgan" in usage_error(reproduce, ["--only", "wgan"], capsys)
     assert "--smoke needs --out" in usage_error(reproduce, ["--smoke"], capsys)
 
 
@@ -71,7 +71,7 @@ def test_smoke_run_writes_labelled_records(reproduce, capsys, tmp_path):
     table = out[out.rindex("recipe "):]
     assert table.splitlines()[0].split() == ["recipe", "steps", "D", "loss", "G", "loss", "measured", "wall", "time",
                                              "steps/s"]
-    for name, steps, measure in (("ring", 4, "mode_coverage"), ("dcgan", 2, "judge")):
+    for name, steps, measure in (("ring", 4, "mode_coverage"), ("dcgan", 2, "judge"), ("cgan", 2, "label_agreement")):
         history = GANHistory.load_json(tmp_path / f"gan-{name}.json")
         meta = history.metadata
         assert history.step == [steps] and meta["smoke"] is True and meta["recipe"] == name

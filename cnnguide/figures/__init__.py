@@ -45,6 +45,10 @@ from .gan_theory import *  # noqa: F401,F403
 from .gan_theory import __all__ as _gan_theory_all
 from .gan_training import *  # noqa: F401,F403
 from .gan_training import __all__ as _gan_training_all
+from .gan_conditional import *  # noqa: F401,F403
+from .gan_conditional import __all__ as _gan_conditional_all
+from .gan_collapse import *  # noqa: F401,F403
+from .gan_collapse import __all__ as _gan_collapse_all
 from .images import *  # noqa: F401,F403
 from .listing import SourceListing, show_source
 from .images import __all__ as _images_all
@@ -70,5 +74,5 @@ __all__ = [
     *_receptive_fields_all, *_feature_maps_all, *_training_all, *_images_all,
     *_networks_all, *_architectures_all, *_diagrams_all, *_transposed_all, *_gan_points_all,
     "convolution_explorer", "pooling_explorer", "live_lenet",
-    *_gan_theory_all, *_gan_training_all, *_recipes_all,
+    *_gan_theory_all, *_gan_training_all, *_gan_conditional_all, *_gan_collapse_all, *_recipes_all,
 ]

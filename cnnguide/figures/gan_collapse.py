@@ -90,7 +90,7 @@ def plot_modes_over_steps(history, centers, std: float, *, scatter_steps=None, t
     >>> [ax.get_title() for ax in fig.axes[3:]], len(fig.axes)  # modes, off-mode row, colour bar, 2 scatters
     (['step 50', 'step 100'], 5)
     >>> fig.alt
-    'Heatmap of the share of 10 fixed generated samples that lie within 3 standard deviations of each of 8 modes (rows) at 3 training steps from 0 to 100 (columns), with a last row for the share off every mode; at the last step 1 of 8 modes hold at least 5% of the samples, and between consecutive steps 2 modes are entered or left on average. Below, scatter plots of the samples at steps 50, 100.'
+    'Heatmap of the share of 10 fixed generated samples that lie within 3 standard deviations of each of 8 modes (rows) at 3 training steps from 0 to 100 (columns), with a last row for the share off every mode; at the last step 1 of 8 modes hold at least 5% of the samples, and between consecutive steps 1.5 modes are entered or left on average. Below, scatter plots of the samples at steps 50, 100.'
     """
     import torch
 

@@ -6,7 +6,11 @@ One concept per module:
 - :mod:`~cnnguide.gan.coverage` -- modes covered, high-quality samples and reverse KL on 2-D data;
 - :mod:`~cnnguide.gan.nets` -- MLP and DCGAN generators and discriminators;
 - :mod:`~cnnguide.gan.conditional` -- the class-conditional DCGAN generator and the projection discriminator;
-- :mod:`~cnnguide.gan.losses` -- what each player minimises (:class:`GANLoss`: ``"bce"``, ``"saturating"``);
+- :mod:`~cnnguide.gan.losses` -- what each player minimises (:class:`GANLoss`: ``"bce"``, ``"saturating"``,
+  ``"wgan-gp"``);
+- :mod:`~cnnguide.gan.remedies` -- against mode collapse: spectral norm, minibatch std, PacGAN packing
+  (unrolling and WGAN-GP are options of :func:`fit_gan` and of the loss);
+- :mod:`~cnnguide.gan.collapse` -- mode collapse seen over training: modes and classes at each sample step;
 - :mod:`~cnnguide.gan.training` -- :func:`fit_gan`, the alternating updates;
 - :mod:`~cnnguide.gan.history` -- :class:`GANHistory`, the logged steps and the fixed-noise samples;
 - :mod:`~cnnguide.gan.batches` -- the endless, resumable stream of real batches;
@@ -31,7 +35,7 @@ from .judge import (
     JudgeNet, check_images, class_histogram, class_probabilities, classes_covered, from_tanh,
     judge_accuracy, judge_features, judge_manifest, load_judge,
 )  # fmt: skip
-from .losses import GANLoss, NonSaturatingLoss, SaturatingLoss, gan_loss
+from .losses import GANLoss, NonSaturatingLoss, SaturatingLoss, WGANGPLoss, gan_loss
 from .nets import (
     DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, dcgan_init_, default_init_,
 )  # fmt: skip
@@ -40,6 +44,8 @@ from .conditional import ConditionalDCGANGenerator, FixedLabel, ProjectionDiscri
 from .agreement import (
     ClassConditionalFID, LabelAgreement, class_conditional_fid, generator_label_agreement, label_agreement,
 )  # fmt: skip
+from .remedies import MinibatchStd, pack_samples, spectral_norm_
+from .collapse import class_fractions_over_steps, mode_fractions, mode_turnover, modes_over_steps
 from .recipes import GAN_RECIPES, GANRecipe, get_gan_recipe
 from .toy_data import grid_centers, grid_of_gaussians, ring_centers, ring_of_gaussians
 from .training import NonFiniteGANLossError, fit_gan
@@ -60,4 +66,7 @@ __all__ = [
     # conditional, agreement
     "ConditionalDCGANGenerator", "FixedLabel", "ProjectionDiscriminator", "ClassConditionalFID", "LabelAgreement",
     "class_conditional_fid", "generator_label_agreement", "label_agreement",
+    # remedies, collapse
+    "WGANGPLoss", "MinibatchStd", "pack_samples", "spectral_norm_", "class_fractions_over_steps", "mode_fractions",
+    "mode_turnover", "modes_over_steps",
 ]  # fmt: skip

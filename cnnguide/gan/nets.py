@@ -302,7 +302,9 @@ def dcgan_init_(module: nn.Module) -> None:
     (0.02, 0.0)
 
     A spectrally normed layer (:func:`~cnnguide.gan.remedies.spectral_norm_`)
-    has its underlying weight drawn, and its power iteration restarted.
+    has its underlying weight drawn, and its power iteration restarted. The
+    label embeddings of a conditional network are drawn again with their own
+    ``reset_parameters`` (the projection discriminator's restart at zero).
     """
     if isinstance(module, (nn.modules.conv._ConvNd, nn.Linear)) and is_spectral_normed(module):
         # module.weight is recomputed from the underlying weight at each access: initialise that one.
@@ -317,6 +319,10 @@ def dcgan_init_(module: nn.Module) -> None:
     elif isinstance(module, nn.modules.batchnorm._NormBase) and module.affine:
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.Embedding):
+        # A conditional network's label vectors: drawn again (as the module
+        # itself draws them) so that they too come from fit_gan's seed.
+        module.reset_parameters()
 
 
 def default_init_(module: nn.Module) -> None:

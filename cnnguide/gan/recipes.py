@@ -13,6 +13,10 @@
   training images: batch 128, Adam lr 2e-4 and betas (0.5, 0.999), 100-d
   noise, width 64, 25 epochs (the PyTorch DCGAN example's default); 10,000
   samples judged against the 10,000 test images.
+- ``cgan`` -- the conditional DCGAN (:mod:`cnnguide.gan.conditional`): the
+  label embedded and concatenated with the noise in the generator, a
+  projection discriminator; otherwise DCGAN's settings. 100 fixed samples,
+  10 of each class; its measures add the judge's label agreement.
 """
 
 from __future__ import annotations
@@ -123,6 +127,12 @@ GAN_RECIPES: dict[str, GANRecipe] = {
         discriminator_options={"width": 64}, batch_size=128, epochs=25, lr_g=2e-4, lr_d=2e-4,
         train_size=60_000, init="dcgan", scale_to_tanh=True, num_samples=64, sample_every=500, log_every=50,
         eval_samples=10_000),
+    "cgan": GANRecipe(
+        name="cgan", title="Conditional DCGAN on Fashion-MNIST", generator="conditional_dcgan_generator",
+        discriminator="projection_discriminator", generator_options={"latent_dim": 100, "width": 64},
+        discriminator_options={"width": 64}, batch_size=128, epochs=25, lr_g=2e-4, lr_d=2e-4,
+        train_size=60_000, init="dcgan", scale_to_tanh=True, num_samples=100, sample_every=500, log_every=50,
+        eval_samples=10_000),
 }
 
 
@@ -136,7 +146,7 @@ def get_gan_recipe(name: str) -> GANRecipe:
     >>> get_gan_recipe("wgan")
     Traceback (most recent call last):
     ...
-    ValueError: unknown GAN recipe 'wgan'; known recipes: ring, dcgan
+    ValueError: unknown GAN recipe 'wgan'; known recipes: ring, dcgan, cgan
     """
     if name not in GAN_RECIPES:
         raise ValueError(f"unknown GAN recipe {name!r}; known recipes: {', '.join(GAN_RECIPES)}")
@@ -170,18 +180,28 @@ def real_data(recipe: GANRecipe, *, train_size: int | None = None, batch_size: i
 
 
 def _draw(generator: nn.Module, n: int, seed: int):
-    """``n`` samples of ``generator`` in evaluation mode, from noise seeded by ``seed`` (on its device)."""
+    """``n`` samples of ``generator`` in evaluation mode, from noise seeded by ``seed`` (on its device).
+
+    Returns ``(samples, labels)``: a conditional generator is asked for every
+    class equally often (:func:`~cnnguide.gan.training.fixed_labels`); ``labels``
+    is ``None`` otherwise.
+    """
     import torch
 
     from .batches import derived_seed
+    from .training import fixed_labels
 
     param = next(generator.parameters())
     z = torch.randn(n, generator.latent_dim, generator=torch.Generator().manual_seed(derived_seed(seed, 5)))
+    num_classes = getattr(generator, "num_classes", None)
+    labels = None if num_classes is None else fixed_labels(n, num_classes)
     was_training = generator.training
     generator.eval()
     try:
         with torch.no_grad():
-            return generator(z.to(param.device)).float()
+            if labels is None:
+                return generator(z.to(param.device)).float(), None
+            return generator(z.to(param.device), labels.to(param.device)).float(), labels
     finally:
         generator.train(was_training)
 
@@ -199,11 +219,15 @@ def evaluate(recipe: GANRecipe, generator: nn.Module, *, seed: int = 0, samples:
       Inception Score (10 splits when there are 20 images or more), the judge
       FID against as many real test images, the classes covered (at least 1 %
       of the predictions) and the predicted-class histogram.
+    - A conditional generator (``cgan``): also ``"label_agreement"``, the share
+      of samples the judge puts in the class asked for, overall and per class
+      (:func:`~cnnguide.gan.agreement.label_agreement`), each class asked for
+      equally often.
     """
     n = recipe.eval_samples if samples is None else samples
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
         raise ValueError(f"samples must be an integer >= 2, got {n!r}")
-    points = _draw(generator, n, seed)
+    points, labels = _draw(generator, n, seed)
     if recipe.name == "ring":
         from .coverage import mode_coverage
         from .toy_data import ring_centers
@@ -221,7 +245,14 @@ def evaluate(recipe: GANRecipe, generator: nn.Module, *, seed: int = 0, samples:
     real, _ = read_fashion_mnist("test")
     real = real[:n, None].to(images.device, torch.float32) / 255
     score = inception_score(images, splits=10 if n >= 20 else 1)
-    return {"judge": {"inception_score": score.mean, "inception_score_std": score.std if n >= 20 else None,
+    agreement = {}
+    if labels is not None:
+        from .agreement import label_agreement
+
+        agreed = label_agreement(images, labels)
+        agreement = {"label_agreement": {"overall": agreed.overall, "per_class": list(agreed.per_class),
+                                         "counts": list(agreed.counts)}}
+    return {**agreement, "judge": {"inception_score": score.mean, "inception_score_std": score.std if n >= 20 else None,
                       "judge_fid": judge_fid(images, real), "classes_covered": classes_covered(images),
                       "class_histogram": class_histogram(images).tolist(), "samples": n,
                       "real_test_images": len(real)}}
