@@ -11,6 +11,7 @@ One concept per module:
 - :mod:`~cnnguide.gan.remedies` -- against mode collapse: spectral norm, minibatch std, PacGAN packing
   (unrolling and WGAN-GP are options of :func:`fit_gan` and of the loss);
 - :mod:`~cnnguide.gan.collapse` -- mode collapse seen over training: modes and classes at each sample step;
+- :mod:`~cnnguide.gan.compare` -- the remedies compared on the ring over seeds, at equal generator steps;
 - :mod:`~cnnguide.gan.training` -- :func:`fit_gan`, the alternating updates;
 - :mod:`~cnnguide.gan.history` -- :class:`GANHistory`, the logged steps and the fixed-noise samples;
 - :mod:`~cnnguide.gan.batches` -- the endless, resumable stream of real batches;

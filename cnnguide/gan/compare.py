@@ -1,0 +1,249 @@
+"""The remedies for mode collapse compared on the ring: every setting over several seeds, at equal steps.
+
+A :class:`RingSetting` is one way of training the ring's GAN: the vanilla
+game, or it with one remedy. :func:`run_ring` trains one setting from one seed
+and measures the result as VEEGAN and PacGAN do
+(:func:`~cnnguide.gan.coverage.mode_coverage`: modes covered, high-quality
+samples, reverse KL); :func:`run_ring_table` does every setting for every
+seed, optionally in several worker processes (the networks are tiny, so one
+CPU thread each is as fast as two and two processes share two cores), and
+:func:`remedies_table` summarises the runs as mean ± standard deviation.
+
+The base game (:data:`COLLAPSING_GAME`) is chosen to collapse fast on a CPU:
+a small generator (noise of 16, two hidden layers of 64) against a larger
+discriminator (three hidden layers of 128), both with Adam at 1e-3, batches of
+64. Every setting keeps it and changes one thing, and every run makes the same
+number of *generator* steps; what a step costs differs, and the table says so.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+
+import torch
+
+from .coverage import ModeCoverage, mode_coverage
+from .nets import MLPDiscriminator, MLPGenerator, default_init_
+from .toy_data import ring_centers, ring_of_gaussians
+
+__all__ = ["COLLAPSING_GAME", "REMEDIES", "RingRun", "RingSetting", "remedies_table", "run_ring",
+           "run_ring_table"]
+
+#: The ring's standard deviation (as in :mod:`cnnguide.gan.recipes`).
+STD = 0.02
+
+
+@dataclass(frozen=True)
+class RingSetting:
+    """One way of training the ring's GAN.
+
+    Attributes
+    ----------
+    name : str
+    loss : str
+        ``"bce"`` (non-saturating) or ``"wgan-gp"``.
+    d_steps : int
+        Discriminator (critic) updates per generator update.
+    unroll : int
+        Look-ahead discriminator updates of the unrolled GAN (0: none).
+    pack, minibatch_std, spectral_norm
+        The discriminator's remedies (:class:`~cnnguide.gan.nets.MLPDiscriminator`).
+    gp_weight : float
+        WGAN-GP's λ (only with ``loss="wgan-gp"``).
+    betas : (float, float)
+        Adam's.
+    game : dict
+        Sizes and learning rates; :data:`COLLAPSING_GAME` by default.
+    """
+
+    name: str
+    loss: str = "bce"
+    d_steps: int = 1
+    unroll: int = 0
+    pack: int = 1
+    minibatch_std: bool = False
+    spectral_norm: bool = False
+    gp_weight: float = 10.0
+    betas: tuple[float, float] = (0.5, 0.999)
+    game: dict = field(default_factory=lambda: dict(COLLAPSING_GAME))
+
+    def build(self) -> tuple[MLPGenerator, MLPDiscriminator]:
+        """The generator and the discriminator of this setting."""
+        g = self.game
+        generator = MLPGenerator(latent_dim=g["latent_dim"], hidden=g["g_hidden"], layers=g["g_layers"])
+        discriminator = MLPDiscriminator(hidden=g["d_hidden"], layers=g["d_layers"], pack=self.pack,
+                                         minibatch_std=self.minibatch_std, spectral_norm=self.spectral_norm)
+        return generator, discriminator
+
+
+#: The vanilla game's sizes: it collapses to a few of the 8 modes within a few hundred steps.
+COLLAPSING_GAME = {"latent_dim": 16, "g_hidden": 64, "g_layers": 2, "d_hidden": 128, "d_layers": 3,
+                   "batch_size": 64, "lr": 1e-3, "train_size": 20_000}
+
+#: The vanilla GAN and the five remedies of the mode-collapse chapter.
+REMEDIES = (
+    RingSetting("GAN"),
+    RingSetting("PacGAN2", pack=2),
+    RingSetting("minibatch std", minibatch_std=True),
+    RingSetting("unrolled, K=3", unroll=3),
+    # The WGAN-GP paper's toy setting: λ = 0.1, Adam's β = (0.5, 0.9); 5 critic steps there, 2 here (cost).
+    RingSetting("WGAN-GP, 2 critic steps", loss="wgan-gp", d_steps=2, gp_weight=0.1, betas=(0.5, 0.9)),
+    RingSetting("spectral norm", spectral_norm=True),
+)
+
+
+@dataclass(frozen=True)
+class RingRun:
+    """One trained setting: what it covers at the end, what it cost, and its samples over training.
+
+    Attributes
+    ----------
+    setting : str
+    seed : int
+    coverage : ModeCoverage
+        Of ``eval_samples`` fresh samples after the last step.
+    seconds : float
+        Training time (this process, this machine).
+    samples : dict
+        Step -> the fixed noise batch's samples (CPU), every ``sample_every`` steps.
+    """
+
+    setting: str
+    seed: int
+    coverage: ModeCoverage
+    seconds: float
+    samples: dict
+
+
+def run_ring(setting: RingSetting, seed: int, steps: int = 800, *, sample_every: int = 50,
+             eval_samples: int = 2500) -> RingRun:
+    """Train ``setting`` from ``seed`` for ``steps`` generator steps on the ring; measure it.
+
+    The data (``game["train_size"]`` points) and everything random come from
+    ``seed``; the evaluation draws ``eval_samples`` fresh samples from noise
+    seeded by ``seed`` too, in evaluation mode.
+
+    Examples
+    --------
+    >>> run = run_ring(RingSetting("GAN"), seed=0, steps=20, sample_every=10, eval_samples=100)
+    >>> run.setting, sorted(run.samples), run.coverage.modes <= 8
+    ('GAN', [0, 10, 20], True)
+    """
+    from .losses import gan_loss
+    from .training import fit_gan
+
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    g = setting.game
+    data = ring_of_gaussians(g["train_size"], std=STD, seed=1000 + seed)
+    generator, discriminator = setting.build()
+    loss = gan_loss(setting.loss, **({"gp_weight": setting.gp_weight} if setting.loss == "wgan-gp" else {}))
+    tic = time.perf_counter()
+    history = fit_gan(generator, discriminator, data, steps=steps, batch_size=g["batch_size"], lr=g["lr"],
+                      betas=setting.betas, loss=loss, d_steps=setting.d_steps, unroll=setting.unroll,
+                      init=default_init_, seed=seed, device="cpu", sample_every=sample_every, num_samples=512,
+                      log_every=sample_every, progress=False)
+    seconds = time.perf_counter() - tic
+    z = torch.randn(eval_samples, generator.latent_dim, generator=torch.Generator().manual_seed(10_000 + seed))
+    generator.eval()
+    with torch.no_grad():
+        coverage = mode_coverage(generator(z), ring_centers(), std=STD)
+    return RingRun(setting.name, seed, coverage, seconds, dict(history.samples))
+
+
+def _run_one(job):
+    setting, seed, steps, sample_every = job
+    torch.set_num_threads(1)  # tiny networks: one thread each, and the workers share the cores
+    return run_ring(setting, seed, steps, sample_every=sample_every)
+
+
+def run_ring_table(settings=REMEDIES, seeds=range(5), steps: int = 800, *, sample_every: int = 50,
+                   workers: int = 1) -> list[RingRun]:
+    """:func:`run_ring` for every setting and seed, in ``workers`` processes; runs in (setting, seed) order.
+
+    With ``workers > 1`` each process uses one thread: the runs are
+    independent, and each one's numbers do not depend on where it ran.
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    jobs = [(s, seed, steps, sample_every) for s in settings for seed in seeds]
+    if not jobs:
+        raise ValueError("no runs: give at least one setting and one seed")
+    if workers == 1:
+        return [run_ring(*job[:3], sample_every=sample_every) for job in jobs]
+    import multiprocessing
+
+    # "spawn": a fresh interpreter per worker, safe inside a notebook kernel and with torch's threads.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(_run_one, jobs))
+
+
+def _mean_std(values) -> tuple[float, float]:
+    values = [v for v in values if math.isfinite(v)]
+    if not values:
+        return math.nan, math.nan
+    t = torch.tensor(values, dtype=torch.float64)
+    return t.mean().item(), (t.std().item() if len(values) > 1 else 0.0)
+
+
+def summarize_runs(runs: list[RingRun]) -> dict:
+    """Setting -> ``{"seeds", "modes", "high_quality", "reverse_kl", "seconds"}``, each a (mean, std) pair.
+
+    The reverse KL is undefined for a run with no high-quality sample; such
+    runs are left out of its mean, and ``"undefined_kl"`` counts them.
+
+    Examples
+    --------
+    >>> c = ModeCoverage(modes=2, high_quality=0.5, reverse_kl=1.0, counts=(5, 5, 0, 0, 0, 0, 0, 0))
+    >>> s = summarize_runs([RingRun("GAN", 0, c, 2.0, {}), RingRun("GAN", 1, c, 4.0, {})])
+    >>> s["GAN"]["modes"], s["GAN"]["seconds"]
+    ((2.0, 0.0), (3.0, 1.4142135623730951))
+    """
+    by_setting: dict[str, list[RingRun]] = {}
+    for run in runs:
+        by_setting.setdefault(run.setting, []).append(run)
+    summary = {}
+    for name, group in by_setting.items():
+        summary[name] = {
+            "seeds": len(group),
+            "modes": _mean_std([r.coverage.modes for r in group]),
+            "high_quality": _mean_std([r.coverage.high_quality for r in group]),
+            "reverse_kl": _mean_std([r.coverage.reverse_kl for r in group]),
+            "undefined_kl": sum(not math.isfinite(r.coverage.reverse_kl) for r in group),
+            "seconds": _mean_std([r.seconds for r in group]),
+        }
+    return summary
+
+
+def remedies_table(runs: list[RingRun], steps: int | None = None):
+    """The runs as a :class:`~cnnguide.tables.Table`: per setting, mean ± std over its seeds.
+
+    Examples
+    --------
+    >>> c = ModeCoverage(modes=2, high_quality=0.5, reverse_kl=1.0, counts=(5, 5, 0, 0, 0, 0, 0, 0))
+    >>> print(remedies_table([RingRun("GAN", 0, c, 2.0, {}), RingRun("GAN", 1, c, 4.0, {})]))
+    ... # doctest: +ELLIPSIS
+    setting  seeds  modes (of 8)  high quality  reverse KL   seconds per run
+    ...
+    GAN          2     2.0 ± 0.0  50.0 ± 0.0 %  1.00 ± 0.00        3.0 ± 1.4
+    ...
+    """
+    from ..tables import Table
+
+    rows = []
+    for name, s in summarize_runs(runs).items():
+        kl = "undefined" if math.isnan(s["reverse_kl"][0]) else "{:.2f} ± {:.2f}".format(*s["reverse_kl"])
+        if s["undefined_kl"] and not math.isnan(s["reverse_kl"][0]):
+            kl += f" ({s['undefined_kl']} undefined)"
+        rows.append((name, str(s["seeds"]), "{:.1f} ± {:.1f}".format(*s["modes"]),
+                     "{:.1f} ± {:.1f} %".format(*(100 * v for v in s["high_quality"])), kl,
+                     "{:.1f} ± {:.1f}".format(*s["seconds"])))
+    notes = ["mean ± standard deviation over the seeds; high quality: within 3 standard deviations of a mode; "
+             "a mode is covered by enough high-quality samples (cnnguide.gan.coverage)"]
+    if steps is not None:
+        notes.insert(0, f"{steps:,} generator steps per run")
+    return Table(("setting", "seeds", "modes (of 8)", "high quality", "reverse KL", "seconds per run"),
+                 tuple(rows), align="lrrrrr", notes=tuple(notes))

@@ -1,0 +1,48 @@
+"""The remedies table of chapter 20: runs, their summary, and the benchmark script."""
+
+import math
+
+import pytest
+
+from _commands import load_script, script_usage_error
+from cnnguide.gan.compare import REMEDIES, RingSetting, remedies_table, run_ring, run_ring_table, summarize_runs
+
+
+def test_a_run_is_reproducible_from_its_seed_and_measured_on_fresh_samples():
+    a, b = (run_ring(RingSetting("GAN"), seed=3, steps=30, sample_every=10, eval_samples=200) for _ in range(2))
+    assert a.coverage == b.coverage and sorted(a.samples) == [0, 10, 20, 30]
+    assert sum(a.coverage.counts) == round(a.coverage.high_quality * 200)
+
+
+def test_every_remedy_trains_and_workers_give_the_same_numbers_as_one_process():
+    one = run_ring_table(REMEDIES, seeds=[0], steps=8, sample_every=4)
+    two = run_ring_table(REMEDIES, seeds=[0], steps=8, sample_every=4, workers=2)
+    assert [r.setting for r in one] == [s.name for s in REMEDIES]
+    def numbers(runs):  # repr: nan (no high-quality sample yet) equals nan
+        return [(r.setting, r.coverage.modes, r.coverage.counts, repr(r.coverage.reverse_kl)) for r in runs]
+
+    assert numbers(one) == numbers(two)
+    table = remedies_table(one, steps=8)
+    assert len(table.rows) == len(REMEDIES) and "8 generator steps per run" in table.notes[0]
+
+
+def test_the_summary_is_mean_and_sample_std_and_leaves_undefined_kl_out():
+    from cnnguide.gan.coverage import ModeCoverage
+
+    runs = [("GAN", ModeCoverage(2, 0.5, 1.0, (1,) * 8)), ("GAN", ModeCoverage(4, 0.7, math.nan, (0,) * 8)),
+            ("GAN", ModeCoverage(6, 0.9, 3.0, (1,) * 8))]
+    from cnnguide.gan.compare import RingRun
+
+    s = summarize_runs([RingRun(name, i, c, 1.0, {}) for i, (name, c) in enumerate(runs)])["GAN"]
+    assert s["modes"] == (4.0, 2.0) and s["reverse_kl"][0] == 2.0 and s["undefined_kl"] == 1
+    assert s["high_quality"][0] == pytest.approx(0.7)
+
+
+def test_bad_arguments_are_refused(capsys):
+    with pytest.raises(ValueError, match="workers must be a positive integer, got 0"):
+        run_ring_table(workers=0)
+    with pytest.raises(ValueError, match="steps must be a positive integer, got -1"):
+        run_ring(RingSetting("GAN"), 0, steps=-1)
+    script = load_script("bench_gan_remedies")
+    assert "unknown setting(s) ['GANN']" in script_usage_error(script, ["--only", "GANN"], capsys)
+    assert "expected a positive integer, got '0'" in script_usage_error(script, ["--seeds", "0"], capsys)
