@@ -1,0 +1,225 @@
+# %% [markdown]
+# # Conditional GAN: asking for a class
+#
+# The DCGAN of [chapter 18](../18-dcgan/) draws a garment, but which one is
+# up to the noise. A **conditional GAN** (Mirza and Osindero, 2014,
+# "Conditional Generative Adversarial Nets") gives both players the label
+# $y$: the generator draws $G(z, y)$, the discriminator judges the pair
+# $D(x, y)$, and the game of [chapter 17](../17-adversarial-game/) is played
+# class by class. At its optimum the generator's samples for label $y$ follow
+# the data's images of class $y$.
+#
+# Two questions decide the design: how the generator receives the label, and
+# how the discriminator does. This chapter answers both, trains the result on
+# Fashion-MNIST, and measures it with the judge of chapter 18: does a sample
+# asked to be a sneaker look like a sneaker to a classifier?
+#
+# ## The generator: the label beside the noise
+#
+# Mirza and Osindero append a one-hot label to the noise. We append a learnt
+# embedding $e(y)$ of the label instead and feed the longer vector to
+# chapter 18's generator unchanged. An embedding lookup is a linear map of the
+# one-hot vector, and the generator's first layer is linear too, so with as
+# many embedding dimensions as classes the two describe the same functions;
+# the embedding only starts its rows at the scale of the noise.
+
+# %%
+from cnnguide.figures import show_source
+from cnnguide.gan import ConditionalDCGANGenerator, ProjectionDiscriminator
+
+show_source(ConditionalDCGANGenerator.forward, docstring=False)
+
+# %% [markdown]
+# ## The discriminator: a projection
+#
+# The discriminator could get the label the same way, as extra input
+# channels. Miyato and Koyama (2018, "cGANs with Projection Discriminator")
+# derived another form from what the optimal discriminator computes, the log
+# ratio of the data's and the generator's densities of $(x, y)$: with
+# features $\phi(x)$, an unconditional output $\psi$ and one learnt vector
+# $V_y$ per class,
+#
+# $$D(x, y) = \psi(\phi(x)) + \langle V_y, \phi(x) \rangle .$$
+#
+# The class enters as an inner product with the features. They found it
+# better than concatenating the label to the input or a hidden layer, and it
+# keeps the unconditional network intact: $\phi$ and $\psi$ are chapter 18's
+# discriminator, and with $V = 0$ (where it starts) it *is* that
+# discriminator. That is why we chose it.
+
+# %%
+show_source(ProjectionDiscriminator.forward, docstring=False)
+
+# %% [markdown]
+# What the label costs in parameters, at the width this page trains:
+
+# %%
+from cnnguide.gan import DCGANDiscriminator, DCGANGenerator
+
+
+def parameters(net):
+    return sum(p.numel() for p in net.parameters())
+
+
+WIDTH = 32
+generator, discriminator = ConditionalDCGANGenerator(width=WIDTH), ProjectionDiscriminator(width=WIDTH)
+for name, conditional, plain in (("generator", generator, DCGANGenerator(width=WIDTH)),
+                                 ("discriminator", discriminator, DCGANDiscriminator(width=WIDTH))):
+    print(f"{name}: {parameters(conditional):,} parameters, "
+          f"{parameters(conditional) - parameters(plain):,} more than chapter 18's")
+
+# %% [markdown]
+# ## Training on a CPU
+#
+# `fit_gan` sees that the generator has `num_classes` and plays the
+# conditional game: every real batch brings its labels, every fake batch gets
+# labels drawn uniformly, and the fixed noise batch it draws samples from is
+# asked for each class in turn, 10 samples per class. The run is as short as
+# chapter 18's: 800 steps with batches of 64 over the first 12,800 training
+# images, Adam at DCGAN's settings.
+
+# %%
+import time
+
+from cnnguide.data import load_fashion_mnist
+from cnnguide.gan import fit_gan
+
+STEPS, BATCH = 800, 64
+train_iter, _ = load_fashion_mnist(BATCH, device="cpu", train_size=12_800, seed=0)
+tic = time.perf_counter()
+history = fit_gan(generator, discriminator, train_iter, steps=STEPS, scale_to_tanh=True,
+                  seed=0, device="cpu", sample_every=200, num_samples=100, log_every=25)
+print(history)
+print(f"{time.perf_counter() - tic:.0f} s on this CPU")
+
+# %% [markdown]
+# One row per class asked for, the same ten noise vectors in every row's
+# columns. Within a row the noise varies the garment; down a column the label
+# changes it while the noise stays:
+
+# %%
+from cnnguide.figures import plot_class_grid
+
+plot_class_grid(history.samples[STEPS], history.sample_labels)
+
+# %% [markdown]
+# ## Label agreement
+#
+# A picture invites squinting, so here is a number. The **label agreement**
+# is the share of samples that the judge (chapter 18's classifier, trained
+# on the real images) puts in the class they were asked for: 100 fresh
+# samples of each class. A generator that ignored its label would score about
+# 0.1, one class in ten. The judge is not perfect either: on real test images
+# with their true labels the same measure is the judge's accuracy, the
+# reference to read each class against. (It is not a ceiling: a generator
+# that draws only the most typical garments of a class can score above the
+# real images, which include the hard cases.)
+
+# %%
+from cnnguide.data import read_fashion_mnist
+from cnnguide.gan import generator_label_agreement, label_agreement
+
+agreement = generator_label_agreement(generator, per_class=100, seed=0)
+images, labels = read_fashion_mnist("test")
+real = label_agreement(images[:2000, None] / 255, labels[:2000])
+print(f"label agreement of the generator: {agreement.overall:.3f}")
+print(f"the judge on 2,000 real test images with their labels: {real.overall:.3f}")
+
+# %%
+from cnnguide.figures import plot_label_agreement
+
+plot_label_agreement(agreement, reference=real)
+
+# %% [markdown]
+# The bars are the generator's agreement per class, the ticks the judge's
+# accuracy on real images of that class. A bar far below its tick is a class
+# the generator has not learnt to draw yet, or draws as another class; the
+# classes the judge itself confuses on real images (shirt, T-shirt, pullover
+# and coat look alike at 28 × 28) have low ticks too.
+#
+# ## The full recipe on a GPU
+#
+# The recipe `cgan` is DCGAN's full setting with the conditional networks:
+# width 64, batches of 128, 25 epochs over all 60,000 images.
+# `cnnguide gan train cgan` runs it and writes the label agreement into
+# `metrics.json`; `scripts/reproduce_gan.py --only cgan` records it on a GPU,
+# labelled with device, date and command, and this page shows it once it
+# exists.
+
+# %%
+from cnnguide.gan import GANHistory, get_gan_recipe
+from cnnguide.recorded import describe_recorded, recorded_path
+
+recipe = get_gan_recipe("cgan")
+path = recorded_path("gan-cgan")
+if not path.exists():
+    print("No GPU run of the full conditional recipe is recorded yet. On a GPU:")
+    print("   ", recipe.command())
+else:
+    run = GANHistory.load_json(path)
+    print(describe_recorded(run))
+    print(f"recorded: {run.last_step:,} steps; label agreement "
+          f"{run.metadata['label_agreement']['overall']:.3f} "
+          f"({run.metadata['judge']['samples']:,} samples)")
+
+# %% [markdown]
+# ## What to remember
+#
+# - A conditional GAN gives both players the label. The generator can take it
+#   beside the noise (one-hot or embedded: the same functions); the
+#   projection discriminator adds $\langle V_y, \phi(x) \rangle$ to an
+#   unconditional discriminator's output.
+# - `fit_gan` plays the conditional game when the generator has
+#   `num_classes`: real labels with real images, uniform labels for fakes.
+# - Label agreement asks the judge whether a sample is the class that was
+#   asked for: 0.1 for a generator that ignores its label, the judge's own
+#   accuracy for real images.
+#
+# ## Exercises
+#
+# 1. The conditional generator at width 32 has 31,460 parameters more than
+#    chapter 18's. Where are they?
+#
+#     <details><summary>Answer</summary>
+#
+#     The embedding holds $10 \times 10 = 100$. The first transposed
+#     convolution now takes $100 + 10$ inputs instead of 100: ten more input
+#     channels, each with a $64 \times 7 \times 7$ kernel, $10 \cdot 64 \cdot 49 = 31{,}360$.
+#     Together 31,460.
+#
+#     </details>
+#
+# 2. And the projection discriminator's 31,360 extra parameters?
+#
+#     <details><summary>Answer</summary>
+#
+#     One vector $V_y$ per class, as long as the flattened features
+#     $\phi(x)$: $64 \times 7 \times 7 = 3{,}136$ values, times 10 classes.
+#
+#     </details>
+#
+# 3. What label agreement does a generator score that draws excellent images
+#    but ignores its label, if every class is asked for equally often?
+#
+#     <details><summary>Answer</summary>
+#
+#     About 0.1: whatever class the judge sees, it matches the asked-for
+#     label one time in ten on average, because the asked labels are
+#     balanced and independent of the images. The test suite checks it with
+#     real images of random classes.
+#
+#     </details>
+#
+# 4. Set the projection's class vectors to zero
+#    (`discriminator.embed.weight.data.zero_()`). What does the
+#    discriminator compute then, and what does that tell the generator about
+#    its label?
+#
+#     <details><summary>Answer</summary>
+#
+#     With $V = 0$ the logit is $\psi(\phi(x))$: chapter 18's unconditional
+#     discriminator. It no longer depends on the label, so its gradients give
+#     the generator no reason to draw the class it was asked for, only to
+#     draw something that looks real.
+#
+#     </details>
