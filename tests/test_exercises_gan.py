@@ -62,3 +62,44 @@ def test_ch18_parameters():
     assert_states(18, 3, count(g))
     assert_states(18, 3, g.project[0].weight.numel())
     assert_states(18, 3, count(d))
+
+
+# --- chapters 19 (conditional GAN) and 20 (mode collapse) ---------------------------------------------
+
+
+def test_ch19_and_ch20_every_exercise_is_answered():
+    assert len(answers(19)) == 4
+    assert len(answers(20)) == 4
+
+
+def test_ch19_extra_parameters_of_the_conditional_networks():
+    from cnnguide.gan import ConditionalDCGANGenerator, ProjectionDiscriminator
+
+    g_extra = count(ConditionalDCGANGenerator(width=32)) - count(DCGANGenerator(width=32))
+    d_extra = count(ProjectionDiscriminator(width=32)) - count(DCGANDiscriminator(width=32))
+    assert_states(19, 1, g_extra)
+    assert_states(19, 1, 10 * 64 * 49)
+    assert_states(19, 2, d_extra)
+    assert_states(19, 2, 64 * 7 * 7)
+
+
+def test_ch20_reverse_kl_of_one_and_two_modes():
+    centers = ring_centers()
+    one = mode_coverage(centers[:1].repeat(100, 1), centers, std=0.02)
+    two = mode_coverage(centers[:2].repeat(50, 1), centers, std=0.02)
+    assert_states(20, 1, one.reverse_kl, "{:.3f}")
+    assert_states(20, 1, two.reverse_kl, "{:.3f}")
+
+
+def test_ch20_packed_discriminator_and_gradient_penalty():
+    from cnnguide.gan import WGANGPLoss
+
+    d = MLPDiscriminator(pack=2)
+    assert_states(20, 2, d.net[0].in_features)
+    assert_states(20, 2, d(torch.randn(64, 2)).shape[0])
+    critic = torch.nn.Linear(2, 1, bias=False)
+    with torch.no_grad():
+        critic.weight.copy_(torch.tensor([[3.0, 0.0]]))
+    penalty = WGANGPLoss(gp_weight=0.1).discriminator_penalty(
+        lambda x: critic(x).flatten(), torch.randn(16, 2), torch.randn(16, 2), generator=torch.Generator().manual_seed(0))
+    assert_states(20, 3, penalty.item(), "{:.1f}")

@@ -242,7 +242,7 @@ def remedies_table(runs: list[RingRun], steps: int | None = None):
                      "{:.1f} ± {:.1f} %".format(*(100 * v for v in s["high_quality"])), kl,
                      "{:.1f} ± {:.1f}".format(*s["seconds"])))
     notes = ["mean ± standard deviation over the seeds; high quality: within 3 standard deviations of a mode; "
-             "a mode is covered by enough high-quality samples (cnnguide.gan.coverage)"]
+             "a mode is covered by one high-quality sample or more (cnnguide.gan.coverage)"]
     if steps is not None:
         notes.insert(0, f"{steps:,} generator steps per run")
     return Table(("setting", "seeds", "modes (of 8)", "high quality", "reverse KL", "seconds per run"),

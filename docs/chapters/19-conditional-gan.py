@@ -184,7 +184,7 @@ else:
 #
 #     The embedding holds $10 \times 10 = 100$. The first transposed
 #     convolution now takes $100 + 10$ inputs instead of 100: ten more input
-#     channels, each with a $64 \times 7 \times 7$ kernel, $10 \cdot 64 \cdot 49 = 31{,}360$.
+#     channels, each with a $64 \times 7 \times 7$ kernel: $10 \cdot 64 \cdot 49$ = 31,360.
 #     Together 31,460.
 #
 #     </details>
@@ -194,7 +194,7 @@ else:
 #     <details><summary>Answer</summary>
 #
 #     One vector $V_y$ per class, as long as the flattened features
-#     $\phi(x)$: $64 \times 7 \times 7 = 3{,}136$ values, times 10 classes.
+#     $\phi(x)$: $64 \times 7 \times 7$ = 3,136 values, times 10 classes: 31,360.
 #
 #     </details>
 #
