@@ -248,7 +248,8 @@ for step, samples in sorted(history.samples.items()):
 # (where no sample is high quality the reverse KL is undefined: `nan`). What
 # follows is this run's own story, printed above; rerun with another `seed` and
 # the order in which modes appear changes, and sometimes a mode is missed —
-# a later chapter, on mode collapse, will measure that over many seeds.
+# [chapter 20](../20-mode-collapse/) measures coverage over five seeds each,
+# for a vanilla GAN and five remedies.
 #
 # The losses tell less than the pictures. Unlike a classifier's loss,
 # neither is meant to go steadily down: each player's progress is the other's
