@@ -12,6 +12,7 @@ from cnnguide.gan.batches import RealBatches
 from cnnguide.gan.losses import WGANGPLoss, gan_loss
 from cnnguide.gan.remedies import MinibatchStd, discriminator_remedies, is_spectral_normed, pack_samples, spectral_norm_
 from cnnguide.gan.toy_data import ring_of_gaussians
+from cnnguide.gan.step import GameStep
 from cnnguide.gan.training import fit_gan, fixed_labels
 
 RING = ["--steps", "4", "--train-size", "256", "--batch-size", "32", "--device", "cpu", "--eval-samples", "40",
@@ -195,7 +196,7 @@ def test_unrolled_generator_update_restores_the_discriminator_exactly():
     g, d = tiny_g(), nets.MLPDiscriminator(hidden=16, minibatch_std=True, spectral_norm=True)
     opt_g, opt_d = torch.optim.Adam(g.parameters(), 1e-3), torch.optim.Adam(d.parameters(), 1e-3)
     real = RealBatches(ring(), 32, "cpu", seed=0)
-    game = training._Step(g, d, opt_g, opt_d, gan_loss("bce"), real, torch.Generator().manual_seed(0), 4, 1,
+    game = GameStep(g, d, opt_g, opt_d, gan_loss("bce"), real, torch.Generator().manual_seed(0), 4, 1,
                           torch.device("cpu"), None, unroll=3)
     game.discriminator_update()  # Adam has moments to restore
     weights = {k: v.clone() for k, v in d.state_dict().items()}

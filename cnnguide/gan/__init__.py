@@ -13,6 +13,7 @@ One concept per module:
 - :mod:`~cnnguide.gan.collapse` -- mode collapse seen over training: modes and classes at each sample step;
 - :mod:`~cnnguide.gan.compare` -- the remedies compared on the ring over seeds, at equal generator steps;
 - :mod:`~cnnguide.gan.training` -- :func:`fit_gan`, the alternating updates;
+- :mod:`~cnnguide.gan.step` -- one step of the game (:class:`~cnnguide.gan.step.GameStep`), unrolled or not;
 - :mod:`~cnnguide.gan.history` -- :class:`GANHistory`, the logged steps and the fixed-noise samples;
 - :mod:`~cnnguide.gan.batches` -- the endless, resumable stream of real batches;
 - :mod:`~cnnguide.gan.checkpoint` -- safetensors checkpoints of both networks and optimizers;

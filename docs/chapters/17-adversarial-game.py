@@ -199,12 +199,12 @@ show_source(NonSaturatingLoss.generator_loss)
 # updates, as the library runs them:
 
 # %%
-from cnnguide.gan.training import _Step
+from cnnguide.gan.step import GameStep
 
-show_source(_Step.discriminator_update)
+show_source(GameStep.discriminator_update)
 
 # %%
-show_source(_Step.generator_update)
+show_source(GameStep.generator_step)
 
 # %% [markdown]
 # We train for 3,000 steps with batches of 256 and Adam with learning rate
