@@ -165,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train",
+        allow_abbrev=False,  # --nproc-per-node must be spelt out: it is removed by name when relaunching
         help="train a model on Fashion-MNIST and save its metrics, curves and checkpoint",
         description="Train MODEL on Fashion-MNIST. Flags left out take the book's recipe for the model "
         "or its family (cnnguide.recipes), e.g. lenet: lr 0.9, batch 256, 10 epochs, 28 px.",
@@ -358,8 +359,10 @@ def _train(parser, args) -> int:
     run = {"model": args.model, "model_options": dict(args.option), **settings, "compile": args.compile,
            "commands": [*previous.get("commands", []), command]}
     if args.main_rank:
+        from .train.checkpoint import _write_atomically  # the other ranks may be reading it to resume
+
         out.mkdir(parents=True, exist_ok=True)
-        (out / RUN_JSON).write_text(json.dumps(run, indent=2) + "\n")
+        _write_atomically(out / RUN_JSON, lambda p: p.write_text(json.dumps(run, indent=2) + "\n"))
     if not args.quiet:
         action = "resuming" if args.resume and (out / CHECKPOINT_JSON).is_file() else "training"
         shown = ", ".join([*(f"{k}={v}" for k, v in args.option),

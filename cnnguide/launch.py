@@ -63,7 +63,11 @@ def relaunch(argv: list[str], nproc: int) -> int:
     if "WORLD_SIZE" in os.environ:
         raise ValueError(f"{OPTION} inside a distributed run (WORLD_SIZE={os.environ['WORLD_SIZE']} is set): "
                          "torchrun already started the processes; leave the option out")
-    return subprocess.run(launcher_command(argv, nproc)).returncode
+    env = dict(os.environ)
+    if nproc > 1:
+        # torchrun sets this itself when it is unset, with a banner about it; set it here, quietly, instead.
+        env.setdefault("OMP_NUM_THREADS", "1")
+    return subprocess.run(launcher_command(argv, nproc), env=env).returncode
 
 
 def _final_weights(folder: Path) -> dict:
@@ -72,7 +76,8 @@ def _final_weights(folder: Path) -> dict:
     checkpoints = sorted(folder.glob("epoch-*.safetensors"))
     if not checkpoints:
         raise ValueError(f"{folder} holds no checkpoint (epoch-*.safetensors)")
-    return load_file(checkpoints[-1])
+    # The checkpoint also holds the optimizer's state and the random generators: the weights are "model.*".
+    return {k: v for k, v in load_file(checkpoints[-1]).items() if k.startswith("model.")}
 
 
 def max_weight_difference(a, b) -> float:

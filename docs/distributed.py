@@ -78,7 +78,7 @@
 # `--nproc-per-node` calls.
 
 # %%
-import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -88,7 +88,8 @@ from cnnguide.launch import launcher_command, relaunch
 runs = Path(tempfile.mkdtemp())
 command = ["train", "lenet", "--train-size", "6000", "--test-size", "2000", "--epochs", "2",
            "--lr", "0.3", "--device", "cpu", "--quiet"]
-print(" ".join(launcher_command([*command, "--out", str(runs / "two")], 2)[1:]))
+print(" ".join(launcher_command([*command, "--out", str(runs / "p2")], 2)[1:]))
+print(f"this machine: {os.cpu_count()} CPU cores, no GPU in use")
 
 # %%
 seconds = {}
@@ -116,11 +117,12 @@ compare_runs({p: runs / f"p{p}" for p in (1, 2)}, seconds)
 # The weights agree to the rounding of float32: the two processes compute the
 # same updates as one, summed in a different order. (The accuracy is whatever
 # two short epochs give the sigmoid LeNet; the point is that it is the same
-# run.) The speed is another matter. This machine has two CPU cores: two
-# processes get one core each where one process had both, and they add an
-# exchange of gradients after every batch, so the table measures that
-# exchange on a machine with no spare hardware rather than a speed-up. Data
-# parallelism pays where each process has a device of its own.
+# run.) The speed is another matter. On a CPU, two processes share the
+# cores one process would have used alone (the number is printed above), and
+# they add an exchange of gradients after every batch; the site is built on
+# a machine with few cores, so the table measures that exchange rather than
+# a speed-up from new hardware. Data parallelism pays where each process has
+# a device of its own.
 #
 # ### With batch normalization
 #

@@ -225,3 +225,9 @@ def test_compare_runs_refuses_a_folder_that_holds_no_run(tmp_path):
 
     with pytest.raises(ValueError, match="holds no metrics.json"):
         compare_runs({1: tmp_path})
+
+
+def test_nproc_per_node_must_be_spelt_out(capsys):
+    from tests._commands import usage_error
+
+    assert "unrecognized arguments: --nproc 2" in usage_error([*COMMAND, "--nproc", "2"], capsys)
