@@ -116,6 +116,13 @@ def _settings(parser, args, recipe, previous: dict) -> dict:
     for name in _SETTINGS:
         if getattr(args, name) is not None:
             settings[name] = getattr(args, name)
+    if recipe.discriminator == "projection_discriminator":
+        given = [flag for flag, on in (("--pack", settings["pack"] != 1), ("--minibatch-std", settings["minibatch_std"]),
+                                       ("--spectral-norm", settings["spectral_norm"]),
+                                       ("--loss wgan-gp", settings["loss"] == "wgan-gp")) if on]
+        if given:
+            parser.error(f"{given[0]} applies to the ring's and dcgan's discriminators, "
+                         f"not to {args.model}'s projection discriminator")
     if settings["loss"] == "wgan-gp":
         settings["gp_weight"] = settings["gp_weight"] or 10.0
     elif args.gp_weight is not None:

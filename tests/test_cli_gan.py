@@ -129,3 +129,9 @@ def test_cgan_trains_and_records_label_agreement(tmp_path, capsys):
     agreed = metrics["metadata"]["label_agreement"]
     assert 0 <= agreed["overall"] <= 1 and agreed["counts"] == [2] * 10  # every class asked for equally often
     assert metrics["metadata"]["generator"] == "ConditionalDCGANGenerator"
+
+
+def test_cgan_refuses_the_discriminator_remedies(capsys):
+    for flags in (["--pack", "2"], ["--spectral-norm"], ["--loss", "wgan-gp"]):
+        line = usage_error(["gan", "train", "cgan", *flags, "--steps", "1"], capsys)
+        assert "not to cgan's projection discriminator" in line

@@ -374,3 +374,14 @@ def test_cli_wgan_gp_on_dcgan_builds_a_critic_without_batch_norm(tmp_path, capsy
     run_ok(["gan", "train", "dcgan", "--steps", "1", "--train-size", "32", "--batch-size", "16", "--width", "4",
             "--device", "cpu", "--eval-samples", "20", "--loss", "wgan-gp", "--quiet", "--out", str(out)], capsys)
     assert json.loads((out / "run.json").read_text())["discriminator_options"] == {"batch_norm": False}
+
+
+def test_the_curves_of_a_critic_are_drawn_as_scores_not_probabilities():
+    from cnnguide.figures import plot_gan_history
+
+    h = {"step": [1, 2], "d_loss": [-3.0, -2.0], "g_loss": [4.0, 5.0], "d_real": [7.0, 8.0],
+         "d_fake": [-2.0, -3.0], "metadata": {"loss": "wgan-gp"}}
+    scores = plot_gan_history(h).axes[1]
+    assert scores.get_ylabel() == "mean critic score" and scores.get_ylim()[1] > 8
+    h["metadata"]["loss"] = "bce"
+    assert plot_gan_history(h).axes[1].get_ylim() == (-0.02, 1.02)

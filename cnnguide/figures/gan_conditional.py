@@ -121,8 +121,9 @@ def plot_label_agreement(agreement, class_names=CLASS_NAMES, reference=None, tit
     class_names : sequence of str
     reference : LabelAgreement, optional
         Drawn as black ticks over the bars: typically real test images with
-        their true labels, i.e. the judge's accuracy per class -- the most a
-        generator can expect.
+        their true labels, i.e. the judge's accuracy per class -- a reference,
+        not a ceiling (a generator drawing only typical garments can score
+        above the real images, hard cases included).
     title : str, optional
 
     Examples

@@ -39,7 +39,9 @@ def plot_gan_history(history, title: str | None = None) -> BookFigure:
     """Both losses (left) and the discriminator's mean outputs D(x), D(G(z)) (right), by step.
 
     Dotted lines mark the values of the equilibrium ``D = 1/2``: losses
-    ``2 log 2`` and ``log 2``, probabilities 0.5.
+    ``2 log 2`` and ``log 2``, probabilities 0.5. A WGAN-GP run (its
+    metadata's ``loss`` is ``"wgan-gp"``) logs the critic's unbounded mean
+    scores instead: they are drawn unclipped, without those lines.
 
     Parameters
     ----------
@@ -55,6 +57,8 @@ def plot_gan_history(history, title: str | None = None) -> BookFigure:
     'GAN training over 100 steps: the discriminator loss goes from 1.200 to 1.300, the generator loss from 0.900 to 0.800; D(x) ends at 0.550 and D(G(z)) at 0.450.'
     """
     v = _series(history)
+    metadata = getattr(history, "metadata", None) or (history.get("metadata") if isinstance(history, dict) else None)
+    critic = (metadata or {}).get("loss") == "wgan-gp"  # unbounded scores, no D = 1/2 equilibrium
     alt = (f"GAN training over {int(v['step'][-1])} steps: the discriminator loss goes from {v['d_loss'][0]:.3f} "
            f"to {v['d_loss'][-1]:.3f}, the generator loss from {v['g_loss'][0]:.3f} to {v['g_loss'][-1]:.3f}; "
            f"D(x) ends at {v['d_real'][-1]:.3f} and D(G(z)) at {v['d_fake'][-1]:.3f}.")
@@ -62,13 +66,18 @@ def plot_gan_history(history, title: str | None = None) -> BookFigure:
     marker = "o-" if len(v["step"]) <= 30 else "-"
     for name, label, colour in (("d_loss", "discriminator", "tab:blue"), ("g_loss", "generator", "tab:orange")):
         ax_loss.plot(v["step"], v[name], marker, color=colour, label=label, markersize=3, linewidth=1)
-        ax_loss.axhline(_EQUILIBRIUM[name], color=colour, linestyle=":", linewidth=1)
+        if not critic:
+            ax_loss.axhline(_EQUILIBRIUM[name], color=colour, linestyle=":", linewidth=1)
     for name, label, colour in (("d_real", "D(x), real", "tab:green"), ("d_fake", "D(G(z)), fake", "tab:red")):
         ax_prob.plot(v["step"], v[name], marker, color=colour, label=label, markersize=3, linewidth=1)
-    ax_prob.axhline(0.5, color="0.4", linestyle=":", linewidth=1)
-    ax_prob.set_ylim(-0.02, 1.02)
-    ax_loss.set_ylabel("loss (dotted: at D = 1/2)")
-    ax_prob.set_ylabel("mean probability of 'real'")
+    if critic:
+        ax_loss.set_ylabel("loss (critic: -W + penalty)")
+        ax_prob.set_ylabel("mean critic score")
+    else:
+        ax_prob.axhline(0.5, color="0.4", linestyle=":", linewidth=1)
+        ax_prob.set_ylim(-0.02, 1.02)
+        ax_loss.set_ylabel("loss (dotted: at D = 1/2)")
+        ax_prob.set_ylabel("mean probability of 'real'")
     for ax in (ax_loss, ax_prob):
         ax.set_xlabel("step")
         ax.grid(alpha=0.3)

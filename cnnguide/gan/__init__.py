@@ -17,7 +17,7 @@ One concept per module:
 - :mod:`~cnnguide.gan.history` -- :class:`GANHistory`, the logged steps and the fixed-noise samples;
 - :mod:`~cnnguide.gan.batches` -- the endless, resumable stream of real batches;
 - :mod:`~cnnguide.gan.checkpoint` -- safetensors checkpoints of both networks and optimizers;
-- :mod:`~cnnguide.gan.recipes` -- the full runs' settings (ring, dcgan) and their final measures;
+- :mod:`~cnnguide.gan.recipes` -- the full runs' settings (ring, dcgan, cgan) and their final measures;
 - :mod:`~cnnguide.gan.judge` -- a Fashion-MNIST classifier that scores generated images.
 - :mod:`~cnnguide.gan.image_metrics` -- the judge's scores: Inception Score, judge FID, precision/recall.
 - :mod:`~cnnguide.gan.agreement` -- label agreement: does a conditional generator draw the class it is asked for?

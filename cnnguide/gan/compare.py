@@ -12,7 +12,8 @@ CPU thread each is as fast as two and two processes share two cores), and
 The base game (:data:`COLLAPSING_GAME`) is chosen to collapse fast on a CPU:
 a small generator (noise of 16, two hidden layers of 64) against a larger
 discriminator (three hidden layers of 128), both with Adam at 1e-3, batches of
-64. Every setting keeps it and changes one thing, and every run makes the same
+64. Every setting keeps it and changes it in one respect (WGAN-GP: the loss
+with its critic steps and Adam settings), and every run makes the same
 number of *generator* steps; what a step costs differs, and the table says so.
 """
 
@@ -27,13 +28,14 @@ import torch
 
 from .coverage import ModeCoverage, mode_coverage
 from .nets import MLPDiscriminator, MLPGenerator, default_init_
+from .recipes import RING_STD
 from .toy_data import ring_centers, ring_of_gaussians
 
 __all__ = ["COLLAPSING_GAME", "REMEDIES", "RingRun", "RingSetting", "remedies_table", "run_ring",
            "run_ring_table"]
 
-#: The ring's standard deviation (as in :mod:`cnnguide.gan.recipes`).
-STD = 0.02
+#: The ring's standard deviation, :data:`cnnguide.gan.recipes.RING_STD`.
+STD = RING_STD
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,8 @@ class ConditionalDCGANGenerator(nn.Module):
     ----------
     embed : nn.Embedding
         ``num_classes`` rows of ``embed_dim`` values, drawn from N(0, 1) when
-        built (:func:`~cnnguide.gan.nets.dcgan_init_` leaves embeddings alone).
+        built, and again by :func:`~cnnguide.gan.nets.dcgan_init_` and
+        :func:`~cnnguide.gan.nets.default_init_` (so from ``fit_gan``'s seed).
     trunk : DCGANGenerator
         The unconditional generator, taking ``latent_dim + embed_dim`` values.
     latent_dim, num_classes, embed_dim : int

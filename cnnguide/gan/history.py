@@ -30,11 +30,14 @@ class GANHistory:
         The step at which each entry was logged.
     d_loss, g_loss : list of float
         The discriminator's and the generator's losses (see :mod:`cnnguide.gan.losses`;
-        ``2 log 2`` and ``log 2`` at the equilibrium ``D = 1/2``).
+        for the BCE losses ``2 log 2`` and ``log 2`` at the equilibrium ``D = 1/2``;
+        for WGAN-GP the critic's loss, minus the Wasserstein estimate plus the penalty).
     d_real, d_fake : list of float
-        The discriminator's mean probability that a real example is real,
-        ``D(x)``, and that a fake is, ``D(G(z))``, on the batches of its own
-        updates (before each update).
+        What :meth:`~cnnguide.gan.losses.GANLoss.describe` logs, on the batches
+        of the discriminator's own updates (before each update): for the BCE
+        losses its mean probability that a real example is real, ``D(x)``, and
+        that a fake is, ``D(G(z))``; for WGAN-GP the critic's mean scores,
+        unbounded (printed under the same names).
     seconds : list of float
         Wall-clock time since the run started (a resumed run continues the count).
     samples : dict of int to Tensor

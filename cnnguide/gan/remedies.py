@@ -5,8 +5,11 @@ Each one changes what the discriminator can see or how fast it can change:
 - :func:`spectral_norm_` -- spectral normalization (Miyato et al., 2018): every
   weight matrix divided by its largest singular value, estimated by one power
   iteration per training forward pass (torch's
-  :func:`torch.nn.utils.parametrizations.spectral_norm`), so each layer is
-  1-Lipschitz and the discriminator cannot sharpen without bound;
+  :func:`torch.nn.utils.parametrizations.spectral_norm`), which bounds how
+  sharply each linear layer can change with its input (exactly 1-Lipschitz
+  for a linear layer; for a convolution torch normalises the reshaped
+  kernel matrix, a bound up to a factor, and batch norm kept after it adds
+  its own scale);
 - :class:`MinibatchStd` -- the minibatch standard deviation layer (Karras et
   al., 2018, ProGAN): one extra feature, the spread of the features across a
   group of examples, so that a batch of identical fakes looks different from
@@ -135,7 +138,8 @@ class MinibatchStd(nn.Module):
 
     The batch ``(N, F)`` or ``(N, C, H, W)`` is cut into groups of
     ``G = min(group_size, N)`` consecutive examples (example ``i`` is in group
-    ``i // G``, ProGAN's ``reshape``). For each group and each feature
+    ``i // G``; ProGAN's reshape to ``[G, N/G, ...]`` groups every ``N/G``-th
+    example instead, which is the same for a shuffled batch). For each group and each feature
     (each channel and position of an image) the **biased** standard deviation
     over the ``G`` examples is ``sqrt(var + 1e-8)`` (``var`` the mean squared
     deviation, divided by ``G``, as in ProGAN); these are averaged over the

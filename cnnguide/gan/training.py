@@ -191,8 +191,8 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
         unrolled D and G steps, and D and its optimizer are restored exactly
         (bit for bit). This is the **first-order** version: the generator's
         gradient treats the unrolled weights as constants and does not
-        backpropagate through the ``unroll`` updates, as Metz et al. do
-        (and many ports do not). The look-ahead losses are not logged.
+        backpropagate through the ``unroll`` updates (Metz et al. do; many
+        ports do not). The look-ahead losses are not logged.
     loss : str or GANLoss
         ``"bce"`` (non-saturating, default), ``"saturating"`` or ``"wgan-gp"``
         (:class:`~cnnguide.gan.losses.WGANGPLoss`, with the default
