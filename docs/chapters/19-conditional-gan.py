@@ -93,9 +93,9 @@ print(history)
 print(f"{time.perf_counter() - tic:.0f} s on this CPU")
 
 # %% [markdown]
-# One row per class asked for, the same ten noise vectors in every row's
-# columns. Within a row the noise varies the garment; down a column the label
-# changes it while the noise stays:
+# One row per class asked for, ten samples each, every one from its own
+# fixed noise vector. Within a row only the noise varies the garment; from
+# row to row the label changes what is drawn:
 
 # %%
 from cnnguide.figures import plot_class_grid

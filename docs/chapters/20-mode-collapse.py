@@ -9,9 +9,10 @@
 # but they come from a few of the data's modes. The blog closes its GAN
 # series with it, and with how to "keep the network healthy".
 #
-# Papers report collapse with one run per setting. The same "DCGAN" covers
-# anywhere from about 30 to 628 of stacked MNIST's 1,000 modes in PacGAN's
-# Table 3, depending on the discriminator's size alone. So this chapter shows
+# Papers measure collapse for one setting each, in their own set-up, and the
+# numbers move with it: the same "DCGAN" covers anywhere from about 30 to 628
+# of stacked MNIST's 1,000 modes in PacGAN's Table 3, depending on the
+# discriminator's size alone. So this chapter shows
 # collapse happen, then measures the vanilla GAN and five remedies over five
 # seeds each, at equal generator steps, with the spread.
 #
@@ -23,7 +24,8 @@
 # against a larger discriminator (three hidden layers of 128), Adam at
 # $10^{-3}$ for both, batches of 64, 800 generator steps. All the ring runs
 # of this chapter are trained here, at once: that game and the five remedies
-# below, from seeds 0 to 4 each, two runs at a time (one per core). The
+# below, from seeds 0 to 4 each, two runs at a time in separate processes
+# of one thread each. The
 # table of results comes later; first a look at the vanilla runs.
 
 # %%
@@ -92,8 +94,10 @@ plot_class_histogram_over_training(dcgan)
 # %% [markdown]
 # ## Five remedies
 #
-# Each remedy changes one thing of the vanilla game, and each is an option
-# of the library and of `cnnguide gan train`.
+# Each remedy changes the vanilla game in one respect (WGAN-GP's is the
+# loss, with the critic steps and optimiser settings its paper uses), and
+# each is an option of the library and of `cnnguide gan train ring` and
+# `dcgan`.
 #
 # **Minibatch standard deviation** (Karras et al., 2018, ProGAN;
 # `--minibatch-std`). A discriminator that judges one sample at a time
@@ -223,10 +227,10 @@ print("PacGAN2's level (>= 7.9 modes, >= 95 % high quality) reached by:", ", ".j
 # cnnguide gan train dcgan --unroll 5 --out runs/dcgan-unroll5
 # ```
 #
-# Each full run takes hours on this site's CPU, so none runs at build, and
-# none has been recorded on a GPU yet; this section will show them once
-# they are. (WGAN-GP builds the critic without batch norm: the penalty is
-# per example, and batch norm mixes examples.)
+# Each full run takes hours on a CPU like the one that builds this site, so
+# none runs at build, and this page shows no Fashion-MNIST numbers for them.
+# (WGAN-GP builds the critic without batch norm: the penalty is per example,
+# and batch norm mixes examples.)
 #
 # ## What to remember
 #
