@@ -86,7 +86,7 @@ def plot_class_grid(samples: torch.Tensor, labels: torch.Tensor, class_names=CLA
     if short:
         c = short[0]
         raise ValueError(f"per_class={per_class}, but class {c} ({class_names[c]}) has only {counts[c]} samples")
-    from torchvision.utils import make_grid
+    from .gan_training import draw_image_row
 
     low, high = value_range
     h, w = samples.shape[-2:]
@@ -94,17 +94,9 @@ def plot_class_grid(samples: torch.Tensor, labels: torch.Tensor, class_names=CLA
            f"{per_class} images each.")
     fig, axes = new_figure(alt, len(rows), 1, figsize=(1.0 * per_class + 1.2, 1.05 * len(rows) + (0.3 if title else 0)),
                            squeeze=False)
-    samples = samples.detach().cpu().float()
+    samples = samples.detach().cpu()
     for ax, c in zip(axes[:, 0], rows):
-        images = ((samples[labels == c][:per_class] - low) / (high - low)).clamp(0, 1)
-        grid = make_grid(images, nrow=per_class, padding=2, pad_value=0.0)  # pad 0: white between images
-        shown = grid[0] if images.shape[1] == 1 else grid.permute(1, 2, 0)
-        ax.imshow(shown.numpy(), cmap="gray_r" if images.shape[1] == 1 else None, vmin=0, vmax=1)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        ax.set_ylabel(class_names[c], rotation=0, ha="right", va="center", fontsize=9)
+        draw_image_row(ax, samples[labels == c][:per_class], (low, high), class_names[c])
     if title:
         fig.suptitle(title, fontsize=10)
     return fig

@@ -87,6 +87,25 @@ def plot_gan_history(history, title: str | None = None) -> BookFigure:
     return fig
 
 
+def draw_image_row(ax, images, value_range, label: str) -> None:
+    """Draw ``images`` ``(N, C, H, W)`` side by side in ``ax``, mapped from ``value_range`` to [0, 1], labelled on the left.
+
+    Grey-scale images are drawn dark on white (``gray_r``), with white between them.
+    """
+    from torchvision.utils import make_grid
+
+    low, high = value_range
+    images = ((images.detach().cpu().float() - low) / (high - low)).clamp(0, 1)
+    grid = make_grid(images, nrow=len(images), padding=2, pad_value=0.0)  # pad 0: white between images
+    shown = grid[0] if images.shape[1] == 1 else grid.permute(1, 2, 0)
+    ax.imshow(shown.numpy(), cmap="gray_r" if images.shape[1] == 1 else None, vmin=0, vmax=1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+
+
 def _pick_steps(available: list[int], steps, most: int) -> list[int]:
     if steps is None:
         if len(available) <= most:
@@ -150,8 +169,6 @@ def plot_samples_over_training(history, steps=None, *, real=None, centers=None, 
         raise ValueError(f"samples must be images (N, C, H, W) or 2-D points (N, 2), got shape {tuple(first.shape)}")
     if isinstance(per_step, bool) or not isinstance(per_step, int) or per_step < 1:
         raise ValueError(f"per_step must be a positive integer, got {per_step!r}")
-    from torchvision.utils import make_grid
-
     low, high = value_range
     n = min(per_step, len(first))
     h, w = first.shape[-2:]
@@ -160,15 +177,7 @@ def plot_samples_over_training(history, steps=None, *, real=None, centers=None, 
     fig, axes = new_figure(alt, len(chosen), 1, figsize=(1.0 * n + 0.6, 1.05 * len(chosen) + (0.3 if title else 0)),
                            squeeze=False)
     for ax, step in zip(axes[:, 0], chosen):
-        images = ((samples[step][:n].float() - low) / (high - low)).clamp(0, 1)
-        grid = make_grid(images, nrow=n, padding=2, pad_value=0.0)  # pad 0: white between images
-        shown = grid[0] if images.shape[1] == 1 else grid.permute(1, 2, 0)
-        ax.imshow(shown.numpy(), cmap="gray_r" if images.shape[1] == 1 else None, vmin=0, vmax=1)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        ax.set_ylabel(f"step {step}", rotation=0, ha="right", va="center", fontsize=9)
+        draw_image_row(ax, samples[step][:n], (low, high), f"step {step}")
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
