@@ -148,10 +148,16 @@ def _model_option(text: str) -> tuple[str, object]:
     return key, value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``cnnguide`` command."""
-    from .gan.nets import names as gan_names
+#: What `cnnguide summary` tabulates besides the models: the GAN networks, as
+#: cnnguide.gan.nets.names() lists them (a test keeps the two equal). Written
+#: out so that building this parser does not import the GAN package.
+GAN_NETWORKS = ("conditional_dcgan_generator", "dcgan_discriminator", "dcgan_generator", "mlp_discriminator",
+                "mlp_generator", "projection_discriminator")
+GAN_HELP = "train a GAN (the 2-D ring, DCGAN on Fashion-MNIST)"
 
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``cnnguide`` command (``gan`` has its own: :mod:`cnnguide.cli_gan`)."""
     parser = argparse.ArgumentParser(
         prog="cnnguide",
         description="Train the networks of the cnnguide book on Fashion-MNIST, or print their layer tables.",
@@ -205,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print MODEL's leaf layers with output shapes, parameters and FLOPs per image "
         "(FLOPs = 2 x multiply-accumulates; convolutions and linear layers only).",
     )
-    summary.add_argument("model", metavar="MODEL", help=model_help + "; or a GAN network: " + ", ".join(gan_names()))
+    summary.add_argument("model", metavar="MODEL", help=model_help + "; or a GAN network: " + ", ".join(GAN_NETWORKS))
     summary.add_argument("--size", type=_positive_int, metavar="S",
                          help="input height and width (default: the model's training size)")
     summary.add_argument("--num-classes", type=_positive_int, default=10, metavar="K", help="outputs (default: 10)")
@@ -215,10 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
                          metavar="KEY=VALUE", help=option_help)
     summary.set_defaults(run=_summary, subparser=summary)
     add_predict_command(commands)
-
-    from .cli_gan import add_gan_command  # cnnguide gan train ...
-
-    add_gan_command(commands)
+    # Listed for `cnnguide --help`; main() hands `cnnguide gan ...` to cnnguide.cli_gan before parsing.
+    commands.add_parser("gan", help=GAN_HELP, add_help=False)
     return parser
 
 
@@ -226,9 +230,7 @@ def _check_model(parser, args) -> None:
     if args.model not in models.names():
         known = models.names()
         if args.command == "summary":  # the GAN networks have layer tables too
-            from .gan.nets import names as gan_names
-
-            known = [*known, *gan_names()]
+            known = [*known, *GAN_NETWORKS]
         parser.error(f"unknown model {args.model!r}; known models: {', '.join(known)}")
 
 
@@ -267,9 +269,9 @@ def _layer_table(parser, args, size: int, num_classes: int, in_channels: int):
 
 
 def _summary(parser, args) -> int:
-    from .cli_gan import gan_summary, is_gan_network
+    if args.model in GAN_NETWORKS:
+        from .cli_gan import gan_summary
 
-    if is_gan_network(args.model):
         return gan_summary(parser, args)
     size = args.size or defaults_for(args.model).resize
     table = _layer_table(parser, args, size, args.num_classes, args.in_channels)
@@ -422,6 +424,10 @@ def main(argv: list[str] | None = None) -> int:
     0
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["gan"]:
+        from .cli_gan import gan_main
+
+        return gan_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = argv

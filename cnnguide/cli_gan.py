@@ -27,7 +27,7 @@ from pathlib import Path
 
 import torch
 
-__all__ = ["add_gan_command"]
+__all__ = ["build_gan_parser", "gan_main"]
 
 RUN_JSON = "run.json"
 #: The settings a run records in run.json; all but steps/epochs must match when resuming.
@@ -37,14 +37,20 @@ _SETTINGS = ("steps", "epochs", "train_size", "batch_size", "seed", "width", "lo
 _REMEDY_DEFAULTS = {"gp_weight": None, "spectral_norm": False, "minibatch_std": False, "unroll": 0, "pack": 1}
 
 
-def add_gan_command(commands) -> None:
-    """Add ``gan train`` to the ``cnnguide`` parser's subcommands (called by :func:`cnnguide.cli.build_parser`)."""
-    from .cli import _int_at_least, _non_negative_int, _positive_float, _positive_int
+def gan_main(argv: list[str]) -> int:
+    """Run ``cnnguide gan ARGV`` (called by :func:`cnnguide.cli.main`, which hands ``gan`` over unparsed)."""
+    args = build_gan_parser().parse_args(argv)
+    args.argv = ["gan", *argv]
+    return args.run(args.subparser, args)
+
+
+def build_gan_parser() -> argparse.ArgumentParser:
+    """The parser of ``cnnguide gan``: its own, so that the other commands never import the GAN package."""
+    from .cli import GAN_HELP, _int_at_least, _non_negative_int, _positive_float, _positive_int
     from .gan.losses import loss_names
     from .gan.recipes import GAN_RECIPES
 
-    gan = commands.add_parser("gan", help="train a GAN (the 2-D ring, DCGAN on Fashion-MNIST)",
-                              description="Generative adversarial networks: cnnguide gan train MODEL.")
+    gan = argparse.ArgumentParser(prog="cnnguide gan", description=GAN_HELP[0].upper() + GAN_HELP[1:] + ".")
     gan_commands = gan.add_subparsers(dest="gan_command", metavar="COMMAND", required=True)
     names = ", ".join(GAN_RECIPES)
     train = gan_commands.add_parser(
@@ -85,6 +91,7 @@ def add_gan_command(commands) -> None:
     train.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     train.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
     train.set_defaults(run=_train, subparser=train)
+    return gan
 
 
 def _previous_run(parser, args, out: Path) -> dict:
@@ -236,13 +243,6 @@ def _train(parser, args) -> int:
 def _fail(error: BaseException) -> int:
     print(f"cnnguide gan train: error: {error}", file=sys.stderr)
     return 1
-
-
-def is_gan_network(name: str) -> bool:
-    """Whether ``cnnguide summary NAME`` means a network of :mod:`cnnguide.gan.nets`."""
-    from .gan import nets
-
-    return name in nets.names()
 
 
 def gan_summary(parser, args) -> int:

@@ -85,7 +85,7 @@ def test_resume_with_other_settings_is_refused(tmp_path, capsys):
     (["gan", "train", "ring", "--steps", "0"], "argument --steps: expected a positive integer, got '0'"),
     (["gan", "train", "ring", "--steps", "2", "--epochs", "1"], "argument --epochs: not allowed with argument --steps"),
     (["gan", "train", "ring", "--width", "8"], "--width applies to dcgan and cgan, not to ring"),
-    (["gan", "train", "ring", "--loss", "hinge"], "argument --loss: invalid choice: 'hinge'"),
+    (["gan", "train", "ring", "--loss", "lsgan"], "argument --loss: invalid choice: 'lsgan'"),
     (["gan", "train", "ring", "--lr-g", "-1"], "argument --lr-g: expected a positive finite number, got '-1'"),
     (["gan", "train", "dcgan", "--device", "tpu"], "argument --device: invalid choice"),
     (["gan", "train", "dcgan", "--eval-samples", "1"], "argument --eval-samples: expected an integer >= 2, got '1'"),
@@ -135,3 +135,17 @@ def test_cgan_refuses_the_discriminator_remedies(capsys):
     for flags in (["--pack", "2"], ["--spectral-norm"], ["--loss", "wgan-gp"]):
         line = usage_error(["gan", "train", "cgan", *flags, "--steps", "1"], capsys)
         assert "not to cgan's projection discriminator" in line
+
+
+def test_the_parser_names_every_gan_network_without_importing_the_gan_package():
+    import subprocess
+    import sys
+
+    from cnnguide.cli import GAN_NETWORKS
+    from cnnguide.gan import nets
+
+    assert list(GAN_NETWORKS) == nets.names()
+    code = ("import sys\nfrom cnnguide.cli import build_parser, main\nbuild_parser()\nmain(['summary', 'lenet'])\n"
+            "print(sorted(m for m in sys.modules if m.startswith('cnnguide.gan')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "[]"

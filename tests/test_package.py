@@ -53,3 +53,22 @@ def test_from_torchvision_is_reachable_from_models():
 
     assert cnnguide.models.from_torchvision is torchvision_weights.from_torchvision
     assert "torchvision" not in run("import sys, cnnguide.models; print([m for m in sys.modules if 'torchvision' == m])")
+
+
+def test_figures_names_are_imported_from_their_module_on_first_use():
+    out = run("import sys\nfrom cnnguide.figures import padding_figure\n"
+              "print(padding_figure.__module__, sorted(m for m in sys.modules if m.startswith('cnnguide.gan')))")
+    assert out == "cnnguide.figures.convolution []", "drawing a convolution must not import the GAN package"
+
+
+def test_figures_table_lists_every_modules_public_names():
+    import importlib
+
+    from cnnguide import figures
+
+    for module, names in figures._EXPORTS.items():
+        assert set(names) <= set(importlib.import_module(f"cnnguide.figures.{module}").__all__), module
+    for name in figures.__all__:
+        assert getattr(figures, name).__name__ == name
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_figure'"):
+        figures.no_such_figure  # noqa: B018

@@ -26,53 +26,53 @@ or read from a model; nothing on a figure is typed in by hand.
   pooling explorers, the live LeNet (and :mod:`~cnnguide.figures.network_export`, its weights).
 """
 
-from ._base import BookFigure, new_figure
-from .architectures import *  # noqa: F401,F403
-from .architectures import __all__ as _architectures_all
-from .activations import *  # noqa: F401,F403
-from .activations import __all__ as _activations_all
-from .channels import *  # noqa: F401,F403
-from .channels import __all__ as _channels_all
-from .convolution import *  # noqa: F401,F403
-from .convolution import __all__ as _convolution_all
-from .diagrams import *  # noqa: F401,F403
-from .diagrams import __all__ as _diagrams_all
-from .feature_maps import *  # noqa: F401,F403
-from .feature_maps import __all__ as _feature_maps_all
-from .gan_points import *  # noqa: F401,F403
-from .gan_points import __all__ as _gan_points_all
-from .gan_theory import *  # noqa: F401,F403
-from .gan_theory import __all__ as _gan_theory_all
-from .gan_training import *  # noqa: F401,F403
-from .gan_training import __all__ as _gan_training_all
-from .gan_conditional import *  # noqa: F401,F403
-from .gan_conditional import __all__ as _gan_conditional_all
-from .gan_collapse import *  # noqa: F401,F403
-from .gan_collapse import __all__ as _gan_collapse_all
-from .images import *  # noqa: F401,F403
-from .listing import SourceListing, show_source
-from .images import __all__ as _images_all
-from .networks import *  # noqa: F401,F403
-from .networks import __all__ as _networks_all
-from .parameters import *  # noqa: F401,F403
-from .parameters import __all__ as _parameters_all
-from .pooling import *  # noqa: F401,F403
-from .pooling import __all__ as _pooling_all
-from .receptive_fields import *  # noqa: F401,F403
-from .receptive_fields import __all__ as _receptive_fields_all
-from .recipes import *  # noqa: F401,F403
-from .recipes import __all__ as _recipes_all
-from .training import *  # noqa: F401,F403
-from .training import __all__ as _training_all
-from .transposed import *  # noqa: F401,F403
-from .transposed import __all__ as _transposed_all
-from .explorers import convolution_explorer, live_lenet, pooling_explorer
+from importlib import import_module as _import_module
 
-__all__ = [
-    "BookFigure", "new_figure", "SourceListing", "show_source",
-    *_convolution_all, *_channels_all, *_pooling_all, *_parameters_all, *_activations_all,
-    *_receptive_fields_all, *_feature_maps_all, *_training_all, *_images_all,
-    *_networks_all, *_architectures_all, *_diagrams_all, *_transposed_all, *_gan_points_all,
-    "convolution_explorer", "pooling_explorer", "live_lenet",
-    *_gan_theory_all, *_gan_training_all, *_gan_conditional_all, *_gan_collapse_all, *_recipes_all,
-]
+# Every figure needs these (matplotlib and the figure class): imported at once.
+from ._base import BookFigure, new_figure
+
+#: Where each public name lives. A module is imported the first time one of
+#: its names is used (PEP 562), so drawing a convolution does not import the
+#: GAN modules: a page's imports stay its own, and so do the library files the
+#: site's page cache ties its output to (``docs/hooks/pagerun``).
+_EXPORTS = {
+    "listing": ("SourceListing", "show_source"),
+    "convolution": ("cross_correlation_figure", "padding_figure", "stride_figure", "sliding_window_animation",
+                    "GifAnimation"),
+    "channels": ("multi_in_channel_figure", "multi_out_channel_figure", "one_by_one_figure"),
+    "pooling": ("pooling_figure", "shift_invariance_figure"),
+    "parameters": ("parameter_count_bars", "parameter_growth"),
+    "activations": ("activation_curves",),
+    "receptive_fields": ("receptive_field_growth", "receptive_field_vs_depth"),
+    "feature_maps": ("feature_map_grid", "kernel_grid"),
+    "training": ("LivePlot", "confusion_matrix_figure", "plot_history", "prediction_grid"),
+    "images": ("image_grid",),
+    "networks": ("gradient_norms_by_depth",),
+    "architectures": ("branch_cost_bars", "dense_channel_growth", "inception_channel_split", "step_cost_bars"),
+    "diagrams": ("layer_label", "plot_block", "plot_dense_block", "plot_inception_block", "plot_residual_block",
+                 "plot_sequential", "plot_vgg_block"),
+    "transposed": ("transposed_conv_figure", "zero_insertion_figure"),
+    "gan_points": ("plot_decision_surface", "plot_real_samples", "plot_ring_samples"),
+    "explorers": ("convolution_explorer", "pooling_explorer", "live_lenet"),
+    "gan_theory": ("generator_gradient_figure", "optimal_discriminator_figure"),
+    "gan_training": ("plot_gan_history", "plot_samples_over_training"),
+    "gan_conditional": ("plot_class_grid", "plot_label_agreement"),
+    "gan_collapse": ("plot_class_histogram_over_training", "plot_modes_over_steps"),
+    "recipes": ("ablation_figure", "schedule_figure"),
+}  # fmt: skip
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = ["BookFigure", "new_figure", *_MODULE_OF]
+
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # once per name
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -2,13 +2,17 @@
 
 A reader who wants to run a chapter gets ``NN-slug.ipynb`` (converted from the
 Jupytext source with jupytext, without outputs: running it is the point) and
-the percent-format ``NN-slug.py`` that mkdocs-jupyter's ``include_source``
-copies beside the page. A small bar at the top of each chapter links both.
+the percent-format source ``NN-slug.py``, both written beside the page. A small
+bar at the top of each chapter links both.
+
+The source is the page's file under ``docs/``, not ``page.file.abs_src_path``:
+``execute_pages.py`` points that at the executed notebook MkDocs renders.
 """
 
 from __future__ import annotations
 
 import html
+import shutil
 from pathlib import Path
 
 import jupytext
@@ -48,10 +52,11 @@ def on_pre_build(config, **kwargs):
 def on_page_content(html_text, page, config, files, **kwargs):
     if not is_notebook_page(page):
         return html_text
-    _chapters[page.file.abs_src_path] = str(Path(page.file.abs_dest_path).parent)
+    _chapters[str(Path(config.docs_dir) / page.file.src_path)] = str(Path(page.file.abs_dest_path).parent)
     return download_bar(Path(page.file.src_uri).stem) + html_text
 
 
 def on_post_build(config, **kwargs):
     for source, folder in _chapters.items():
         write_notebook(Path(source), Path(folder))
+        shutil.copyfile(source, Path(folder) / Path(source).name)

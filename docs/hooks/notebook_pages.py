@@ -7,10 +7,11 @@ puts into every page, ahead of the notebook itself:
 * a MathJax 2 ``<script>`` from cdnjs.cloudflare.com (or ``src=""`` when
   ``custom_mathjax_url`` is empty) with its configuration; the site already
   loads its own MathJax 3 (``docs/assets/mathjax``), which typesets the chapters;
-* a Mermaid loader that imports its library from cdnjs when a page has a diagram.
+* a Mermaid loader that imports its library from cdnjs when a page has a diagram;
+* after the notebook, a broken copy of the Pygments CSS (for ``.ipynb`` sources).
 
 This hook removes the two scripts (the site must work offline and load nothing
-from elsewhere) and moves the CSS into one shared stylesheet,
+from elsewhere) and the broken copy, and moves the CSS into one shared stylesheet,
 ``assets/stylesheets/notebook-<digest>.css``, which the browser fetches once for
 all chapters. The ``<link>`` takes the place of the first ``<style>`` block, so
 the cascade, and thus the notebook styling, is the same as before.
@@ -40,6 +41,11 @@ _MERMAID = re.compile(
 )
 _REQUIREJS = re.compile(r'<script src="[^"]*require(?:\.min)?\.js"></script>')
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+
+# mkdocs-jupyter 0.26 appends, after a rendered .ipynb (the executed notebooks
+# are .ipynb), a <style> holding the Python repr of a list of the Pygments CSS
+# that the header already has: no valid CSS, and a copy.
+_TRAILING_CSS_LIST = re.compile(r"\s*<style>\s*\[.*\]\s*</style>\s*$", re.S)
 
 # Stylesheets collected during a build: file name -> CSS text.
 _stylesheets: dict[str, str] = {}
@@ -90,6 +96,7 @@ def rewrite_chapter(html: str, page_url: str) -> tuple[str, str | None, str]:
     if parts is None:
         return html, None, ""
     header, body = parts
+    body = _TRAILING_CSS_LIST.sub("\n", body)
     header = strip_remote_scripts(header)
     header, css = extract_styles(header)
     name = None

@@ -1,0 +1,115 @@
+"""The execution hook (docs/hooks/execute_pages.py) in real MkDocs runs of a small site.
+
+A strict build fails on a failing cell and names the page and the cell;
+``mkdocs serve`` serves at once, shows a notice on a page whose execution has
+not ended, and fills it in when it ends; a strict build never shows a notice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HOOK = ROOT / "docs" / "hooks" / "execute_pages.py"
+
+
+def small_site(tmp_path: Path, pages: dict[str, str]) -> Path:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n")
+    for name, text in pages.items():
+        (tmp_path / "docs" / name).write_text(text)
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: small\nhooks:\n"
+        f"  - {HOOK}\n"
+        "plugins:\n  - mkdocs-jupyter:\n      include: ['*.py']\n      kernel_name: python3\n"
+        "      allow_errors: false\n")
+    return tmp_path
+
+
+def environment(tmp_path: Path, **extra) -> dict:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CNNGUIDE_CACHE_DIR": str(tmp_path / "cache"), **extra}
+    env.pop("CNNGUIDE_NO_CACHE", None)
+    env.pop("MPLBACKEND", None)
+    return env
+
+
+def mkdocs(*args) -> list[str]:
+    return [sys.executable, "-m", "mkdocs", *args]
+
+
+@pytest.mark.slow
+def test_a_failing_cell_fails_the_strict_build_naming_page_and_cell(tmp_path):
+    site = small_site(tmp_path, {
+        "good.py": "# %% [markdown]\n# # Good\n\n# %%\nprint('fine')\n",
+        "broken.py": "# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n# %%\nlimit = 3\nassert x > limit, 'x too small'\n",
+    })
+    done = subprocess.run(mkdocs("build", "--strict"), cwd=site, env=environment(tmp_path, CNNGUIDE_NO_CACHE="1"),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert "broken.py failed at code cell 2 (limit = 3)" in done.stderr
+    assert "AssertionError: x too small" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_build_reports_each_page_and_a_rebuild_executes_nothing(tmp_path):
+    site = small_site(tmp_path, {"page.py": "# %% [markdown]\n# # Page\n\n# %%\nprint(6 * 7)\n"})
+    env = environment(tmp_path)
+    first = subprocess.run(mkdocs("build", "--strict"), cwd=site, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert "executed page in" in first.stderr
+    report = json.loads((site / "site" / "build.json").read_text())
+    assert [(p["page"], p["status"]) for p in report["pages"]] == [("page.py", "executed")]
+    assert "42" in (site / "site" / "page" / "index.html").read_text()
+
+    (site / "docs" / "page.py").write_text("# %% [markdown]\n# # Page, retitled\n\n# %%\nprint(6 * 7)\n")
+    second = subprocess.run(mkdocs("build", "--strict"), cwd=site, env=env, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert "cached page" in second.stderr and "executed page" not in second.stderr
+    html = (site / "site" / "page" / "index.html").read_text()
+    assert "retitled" in html and "42" in html and "Not executed yet" not in html
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()
+
+
+@pytest.mark.slow
+def test_serve_shows_the_page_at_once_and_fills_it_in(tmp_path):
+    site = small_site(tmp_path, {"slow.py": "# %% [markdown]\n# # Slow\n\n# %%\nimport time\ntime.sleep(8)\n"
+                                            "print('the answer is', 6 * 7)\n"})
+    port = free_port()
+    server = subprocess.Popen(mkdocs("serve", "--dev-addr", f"127.0.0.1:{port}"), cwd=site,
+                              env=environment(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 60
+        page = None
+        while time.time() < deadline and page is None:
+            try:
+                page = fetch(f"http://127.0.0.1:{port}/slow/")
+            except OSError:
+                time.sleep(0.3)
+        assert page is not None, "the server did not answer"
+        assert "Not executed yet" in page and "the answer is 42" not in page
+        while time.time() < deadline and "the answer is 42" not in page:
+            time.sleep(1)
+            page = fetch(f"http://127.0.0.1:{port}/slow/")
+        assert "the answer is 42" in page and "Not executed yet" not in page
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
