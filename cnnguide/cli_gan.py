@@ -67,7 +67,8 @@ def build_gan_parser() -> argparse.ArgumentParser:
     train.add_argument("--width", type=_positive_int, help="dcgan and cgan only: channels of the first layer (64 in the recipes)")
     train.add_argument("--loss", choices=loss_names(),
                        help="the players' losses (default: bce, non-saturating); wgan-gp: a Wasserstein critic "
-                            "with a gradient penalty (DCGAN's critic is then built without batch norm)")
+                            "with a gradient penalty (DCGAN's critic is then built without batch norm); "
+                            "hinge: SNGAN's and BigGAN's margins, usually with --spectral-norm")
     train.add_argument("--gp-weight", type=_positive_float, metavar="X",
                        help="with --loss wgan-gp: the gradient penalty's weight (default 10)")
     train.add_argument("--spectral-norm", action="store_true", default=None,

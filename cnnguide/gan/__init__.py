@@ -13,6 +13,7 @@ One concept per module:
 - :mod:`~cnnguide.gan.collapse` -- mode collapse seen over training: modes and classes at each sample step;
 - :mod:`~cnnguide.gan.compare` -- the remedies compared on the ring over seeds, at equal generator steps;
 - :mod:`~cnnguide.gan.training` -- :func:`fit_gan`, the alternating updates;
+- :mod:`~cnnguide.gan.average` -- :class:`GeneratorEMA`, a moving average of the generator's weights to sample from;
 - :mod:`~cnnguide.gan.step` -- one step of the game (:class:`~cnnguide.gan.step.GameStep`), unrolled or not;
 - :mod:`~cnnguide.gan.history` -- :class:`GANHistory`, the logged steps and the fixed-noise samples;
 - :mod:`~cnnguide.gan.batches` -- the endless, resumable stream of real batches;
@@ -37,7 +38,8 @@ from .judge import (
     JudgeNet, check_images, class_histogram, class_probabilities, classes_covered, from_tanh,
     judge_accuracy, judge_features, judge_manifest, load_judge,
 )  # fmt: skip
-from .losses import GANLoss, NonSaturatingLoss, SaturatingLoss, WGANGPLoss, gan_loss
+from .average import GeneratorEMA
+from .losses import GANLoss, HingeLoss, NonSaturatingLoss, SaturatingLoss, WGANGPLoss, gan_loss
 from .nets import (
     DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, dcgan_init_, default_init_,
 )  # fmt: skip
@@ -63,7 +65,8 @@ __all__ = [
     "inception_score", "judge_fid", "judge_precision_recall", "judge_reference", "per_class_scores",
     # nets, losses, training, history, recipes
     "DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator", "MLPGenerator", "dcgan_init_", "default_init_",
-    "GANLoss", "NonSaturatingLoss", "SaturatingLoss", "gan_loss", "GANHistory", "NonFiniteGANLossError", "fit_gan",
+    "GANLoss", "HingeLoss", "NonSaturatingLoss", "SaturatingLoss", "gan_loss", "GANHistory", "NonFiniteGANLossError",
+    "fit_gan", "GeneratorEMA",
     "GAN_RECIPES", "GANRecipe", "get_gan_recipe",
     # conditional, agreement
     "ConditionalDCGANGenerator", "FixedLabel", "ProjectionDiscriminator", "ClassConditionalFID", "LabelAgreement",

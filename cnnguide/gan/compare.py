@@ -51,6 +51,10 @@ class RingSetting:
         Discriminator (critic) updates per generator update.
     unroll : int
         Look-ahead discriminator updates of the unrolled GAN (0: none).
+    unroll_through : bool
+        Backpropagate the generator's gradient through the look-ahead updates
+        (Metz et al.'s unrolled GAN); otherwise first order. Only
+        :func:`~cnnguide.gan.stacked.train_ring_seeds` trains it.
     pack, minibatch_std, spectral_norm
         The discriminator's remedies (:class:`~cnnguide.gan.nets.MLPDiscriminator`).
     gp_weight : float
@@ -65,6 +69,7 @@ class RingSetting:
     loss: str = "bce"
     d_steps: int = 1
     unroll: int = 0
+    unroll_through: bool = False
     pack: int = 1
     minibatch_std: bool = False
     spectral_norm: bool = False

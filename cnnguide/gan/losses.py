@@ -7,19 +7,23 @@ about the game, so another formulation (a Wasserstein critic, hinge losses)
 is one more subclass; :meth:`~GANLoss.discriminator_penalty` is where a
 gradient penalty, which needs the network and the samples, plugs in.
 
-Two are built here, both from ``binary_cross_entropy_with_logits`` (never a
-sigmoid followed by ``BCELoss``, whose ``log`` of a rounded-off probability
-saturates to ``-100`` and loses the gradient):
+Two are built from ``binary_cross_entropy_with_logits`` (never a sigmoid
+followed by ``BCELoss``, whose ``log`` of a rounded-off probability saturates
+to ``-100`` and loses the gradient):
 
 - ``"bce"`` -- :class:`NonSaturatingLoss`, the generator maximises ``log D(G(z))``
-  (Goodfellow et al., 2014, section 3), the one everyone trains with;
+  (Goodfellow et al., 2014, section 3), the usual choice for DCGAN;
 - ``"saturating"`` -- :class:`SaturatingLoss`, the generator minimises
   ``log(1 - D(G(z)))``, the minimax game as written, kept to show why not:
   when the discriminator rejects the fakes confidently its gradient vanishes.
 
-A third is not a classifier at all: ``"wgan-gp"`` -- :class:`WGANGPLoss`, the
-Wasserstein critic with a gradient penalty (Gulrajani et al., 2017), whose
-outputs are unbounded scores, not logits.
+Two more are not classifiers at all; their discriminator's outputs are
+unbounded scores, not logits:
+
+- ``"wgan-gp"`` -- :class:`WGANGPLoss`, the Wasserstein critic with a gradient
+  penalty (Gulrajani et al., 2017);
+- ``"hinge"`` -- :class:`HingeLoss`, the hinge loss of SAGAN and BigGAN
+  (Lim and Ye, 2017; Miyato et al., 2018, with spectral normalization).
 
 With the discriminator at its equilibrium ``D = 1/2`` (logits 0) the
 discriminator loss is ``2 log 2 ≈ 1.386`` and the non-saturating generator loss
@@ -33,7 +37,7 @@ from abc import ABC, abstractmethod
 import torch
 import torch.nn.functional as F
 
-__all__ = ["GANLoss", "NonSaturatingLoss", "SaturatingLoss", "WGANGPLoss", "gan_loss", "loss_names"]
+__all__ = ["GANLoss", "HingeLoss", "NonSaturatingLoss", "SaturatingLoss", "WGANGPLoss", "gan_loss", "loss_names"]
 
 
 class GANLoss(ABC):
@@ -220,7 +224,38 @@ class WGANGPLoss(GANLoss):
         return f"WGANGPLoss(gp_weight={self.gp_weight})"
 
 
-_LOSSES = {cls.name: cls for cls in (NonSaturatingLoss, SaturatingLoss, WGANGPLoss)}
+class HingeLoss(GANLoss):
+    """The hinge loss: ``mean relu(1 - D(x)) + mean relu(1 + D(G(z)))`` for D, ``-mean D(G(z))`` for G.
+
+    The discriminator is penalised only for real samples it scores below 1
+    and fakes it scores above -1, so it stops pushing on samples it already
+    separates with a margin; paired with spectral normalization
+    (``spectral_norm=True``) in SNGAN, SAGAN and BigGAN. Logged as ``d_real``
+    and ``d_fake`` (:meth:`describe`): the mean scores, unbounded.
+
+    Examples
+    --------
+    >>> loss = gan_loss("hinge")
+    >>> loss.discriminator_loss(torch.tensor([2.0, 0.5]), torch.tensor([-3.0, 0.0]))  # (0 + 0.5)/2 + (0 + 1)/2
+    tensor(0.7500)
+    >>> loss.generator_loss(torch.tensor([-1.0, 3.0]))
+    tensor(-1.)
+    """
+
+    name = "hinge"
+
+    def discriminator_loss(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+        return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+
+    def generator_loss(self, fake_logits: torch.Tensor) -> torch.Tensor:
+        return -fake_logits.mean()
+
+    def describe(self, real_logits, fake_logits):
+        """The discriminator's mean scores on real and fake samples (not probabilities)."""
+        return real_logits.mean(), fake_logits.mean()
+
+
+_LOSSES = {cls.name: cls for cls in (NonSaturatingLoss, SaturatingLoss, WGANGPLoss, HingeLoss)}
 
 
 def loss_names() -> list[str]:
@@ -229,13 +264,13 @@ def loss_names() -> list[str]:
     Examples
     --------
     >>> loss_names()
-    ['bce', 'saturating', 'wgan-gp']
+    ['bce', 'saturating', 'wgan-gp', 'hinge']
     """
     return list(_LOSSES)
 
 
 def gan_loss(loss, **options) -> GANLoss:
-    """A :class:`GANLoss` from its name (``"bce"``, ``"saturating"``, ``"wgan-gp"``), or ``loss`` itself if it is one.
+    """A :class:`GANLoss` from its name (``"bce"``, ``"saturating"``, ``"wgan-gp"``, ``"hinge"``), or ``loss`` itself.
 
     ``options`` go to the loss's class (``gp_weight`` for ``"wgan-gp"``).
 
@@ -248,7 +283,7 @@ def gan_loss(loss, **options) -> GANLoss:
     >>> gan_loss("wgan")
     Traceback (most recent call last):
     ...
-    ValueError: unknown GAN loss 'wgan'; known: bce, saturating, wgan-gp
+    ValueError: unknown GAN loss 'wgan'; known: bce, saturating, wgan-gp, hinge
     """
     if isinstance(loss, GANLoss):
         if options:

@@ -37,6 +37,7 @@ from ..devices import autocast, try_gpu
 from .checkpoint import load_gan_checkpoint, save_gan_checkpoint
 from .batches import RealBatches, derived_seed
 from .history import GANHistory
+from .average import GeneratorEMA
 from .losses import WGANGPLoss, gan_loss
 from .nets import dcgan_init_
 from .remedies import discriminator_remedies
@@ -47,7 +48,7 @@ __all__ = ["NonFiniteGANLossError", "derived_seed", "fit_gan", "fixed_labels"]
 _NEVER = torch.iinfo(torch.int64).max
 _NOISE, _FIXED_NOISE = 1, 2  # streams derived from the seed (the shuffles are stream 0)
 #: What a checkpoint made before the remedies existed was made with.
-_OPTION_DEFAULTS = {"unroll": 0, "gp_weight": None, "num_classes": None,
+_OPTION_DEFAULTS = {"unroll": 0, "gp_weight": None, "num_classes": None, "ema": None,
                     "discriminator_remedies": {"pack": 1, "minibatch_std": False, "spectral_norm": False}}
 
 
@@ -129,6 +130,22 @@ def _num_classes(generator, discriminator):
     return _positive_int("num_classes", k)
 
 
+def _call(on_sample, step: int, sampler: nn.Module) -> None:
+    """``on_sample(step, sampler)`` with the sampler in evaluation mode, if there is a callback."""
+    if on_sample is None:
+        return
+    was_training = sampler.training
+    sampler.eval()
+    try:
+        on_sample(step, sampler)
+    finally:
+        sampler.train(was_training)
+
+
+def _ema_tensors(ema) -> dict:
+    return {} if ema is None else {f"ema.{k}": v for k, v in ema.state_dict().items()}
+
+
 def _has_batch_norm(net: nn.Module) -> bool:
     return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in net.modules())
 
@@ -140,7 +157,8 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
             lr_g: float | None = None, scale_to_tanh: bool = False, seed: int | None = None, device=None,
             amp=None, init=dcgan_init_, sample_every: int = 500, num_samples: int = 64, log_every: int = 50,
             checkpoint_every: int | None = None, checkpoint_dir=None, resume: bool = False,
-            progress: bool | None = None, verbose: bool = False) -> GANHistory:
+            ema: GeneratorEMA | None = None, on_sample=None, progress: bool | None = None,
+            verbose: bool = False) -> GANHistory:
     """Train ``generator`` against ``discriminator`` on ``data``; return the :class:`~cnnguide.gan.GANHistory`.
 
     Parameters
@@ -221,8 +239,9 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
         (:func:`~cnnguide.gan.nets.dcgan_init_` by default); ``None`` keeps their weights.
     sample_every, num_samples : int
         Every ``sample_every`` steps (and before the first and after the last)
-        the generator in evaluation mode maps one fixed noise batch of
-        ``num_samples`` to samples, kept in ``history.samples`` on the CPU.
+        the generator in evaluation mode (its average, with ``ema``) maps one
+        fixed noise batch of ``num_samples`` to samples, kept in
+        ``history.samples`` on the CPU.
     log_every : int
         Steps per history entry (the last step is always logged).
     checkpoint_every : int, optional
@@ -230,6 +249,17 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
         ``log_every`` (default ``10 × log_every``); the last step is always saved.
     checkpoint_dir : path-like, optional
         Where :mod:`cnnguide.gan.checkpoint` writes.
+    ema : GeneratorEMA, optional
+        An exponential moving average of the generator's weights
+        (:class:`~cnnguide.gan.average.GeneratorEMA`), updated after every
+        generator update, moved to ``device``, checkpointed with the run; the
+        samples are drawn from it. Its decay is recorded in
+        ``history.metadata["ema"]``.
+    on_sample : callable, optional
+        Called as ``on_sample(step, sampler)`` after each sample step (step 0
+        included), with the network the samples come from (the generator, or
+        its average) in evaluation mode: a place to measure the run as it goes.
+        Its time is counted in ``history.seconds``.
     resume : bool
         Continue from the checkpoint in ``checkpoint_dir``, if any; its
         hyper-parameters must match. The weights are then those of an
@@ -286,6 +316,10 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
         raise ValueError("resume=True needs a checkpoint_dir")
     if init is not None and not callable(init):
         raise ValueError(f"init must be a callable or None, got {init!r}")
+    if ema is not None and not isinstance(ema, GeneratorEMA):
+        raise ValueError(f"ema must be a GeneratorEMA or None, got {ema!r}")
+    if on_sample is not None and not callable(on_sample):
+        raise ValueError(f"on_sample must be a callable or None, got {on_sample!r}")
     loss = gan_loss(loss)
     if isinstance(loss, WGANGPLoss) and _has_batch_norm(discriminator):
         raise ValueError(f"the wgan-gp loss needs a critic without batch norm, but {type(discriminator).__name__} "
@@ -318,7 +352,7 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
                "d_steps": d_steps, "batch_size": real.batch_size, "latent_dim": latent_dim,
                "scale_to_tanh": bool(scale_to_tanh), "num_samples": num_samples, "seed": seed,
                "unroll": unroll, "gp_weight": getattr(loss, "gp_weight", None), "num_classes": num_classes,
-               "discriminator_remedies": remedies}
+               "ema": None if ema is None else ema.decay, "discriminator_remedies": remedies}
     start, history, state, saved_tensors = 0, None, None, {}
     if resume:
         def check(saved):
@@ -345,6 +379,13 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
             discriminator.apply(init)
     generator.to(device).train()
     discriminator.to(device).train()
+    if ema is not None:
+        ema.model.to(device)
+        if history is None:
+            ema.update(generator)  # the average starts at the initial weights
+        else:
+            ema.load_state_dict({k.removeprefix("ema."): v for k, v in saved_tensors.items() if k.startswith("ema.")})
+    sampler = generator if ema is None else ema.module
     real.seed = seed
     noise = torch.Generator(device=device)
     noise.manual_seed(derived_seed(seed, _NOISE))
@@ -360,7 +401,8 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
             "discriminator": type(discriminator).__name__, **options, "steps": steps,
             "amp": str(amp) if amp is not None else ("torch.bfloat16" if device.type == "cuda" else None)})
         history.sample_labels = None if labels is None else labels.cpu()
-        history.samples[0] = _samples(generator, fixed_noise, device, amp, labels)
+        history.samples[0] = _samples(sampler, fixed_noise, device, amp, labels)
+        _call(on_sample, 0, sampler)
     history.metadata["steps"] = steps
 
     game = GameStep(generator, discriminator, optimizer_g, optimizer_d, loss, real, noise, latent_dim, d_steps,
@@ -390,6 +432,8 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
             loss_g = game.generator_update(n)
             if each_step and not torch.isfinite(loss_g):
                 raise NonFiniteGANLossError(step, "generator")
+            if ema is not None:
+                ema.update(generator)
             with torch.no_grad():
                 values = torch.stack([d_loss / d_steps, loss_g, d_real / d_steps, d_fake / d_steps])
                 if not each_step:  # 2·step marks the discriminator, 2·step + 1 the generator
@@ -411,7 +455,8 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
                 if bar is not None:
                     bar.set_postfix(d_loss=f"{means[0]:.3f}", g_loss=f"{means[1]:.3f}")
             if step % sample_every == 0 or step == steps:
-                history.samples[step] = _samples(generator, fixed_noise, device, amp, labels)
+                history.samples[step] = _samples(sampler, fixed_noise, device, amp, labels)
+                _call(on_sample, step, sampler)
                 if verbose:
                     print(f"step {history.last_step}/{steps}: {str(history).split(': ', 1)[1]}, "
                           f"{history.seconds[-1]:.1f} s", flush=True)
@@ -419,7 +464,7 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
                 save_gan_checkpoint(checkpoint_dir, generator=generator, discriminator=discriminator,
                                     optimizer_g=optimizer_g, optimizer_d=optimizer_d, step=step, history=history,
                                     options=options, state={"real": real.state()},
-                                    tensors={"noise": noise.get_state()})
+                                    tensors={"noise": noise.get_state(), **_ema_tensors(ema)})
     finally:
         torch.backends.cudnn.benchmark = benchmark
         if bar is not None:

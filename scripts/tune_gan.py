@@ -1,0 +1,188 @@
+"""Which DCGAN settings draw the best garments per CPU second? Judge FID and IS against training time.
+
+Trains each candidate setting (width, batch, learning rates, loss, spectral
+norm, an EMA of the generator) with ``fit_gan`` from several seeds, and every
+``--every`` steps draws ``--samples`` images from the generator (from its
+average, for the EMA candidates) and measures them with the judge: FID
+against the first ``--samples`` test images, and the Inception Score. The
+training time excludes the measuring. Prints one table per horizon (FID and
+IS at the last measurement within each time budget, mean over seeds) and
+writes every measurement to ``--json``.
+
+    python scripts/tune_gan.py                          # every candidate, seeds 0 1, 300 s each
+    python scripts/tune_gan.py --only w64-b128 w64-b128-ema --seconds 600 --seeds 0 1 2
+    python scripts/tune_gan.py --conditional            # the conditional DCGAN's candidates
+
+With ``--conditional`` the candidates are conditional DCGANs and the judge's
+label agreement is measured too. Run it on a quiet machine: the seconds are
+wall time with ``--threads`` torch threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cnnguide.data import load_fashion_mnist, read_fashion_mnist  # noqa: E402
+from cnnguide.gan import (  # noqa: E402
+    GeneratorEMA, fit_gan, from_tanh, generator_label_agreement, inception_score, judge_fid,
+)
+from cnnguide.gan.nets import create as create_net  # noqa: E402
+
+# name -> settings. width: both networks' width; loss: "bce" or "hinge"; sn: spectral
+# norm in D (its batch norm is then dropped, as SNGAN's D has none); ema: the decay or None.
+CANDIDATES = {
+    "w32-b64": dict(width=32, batch=64, lr_g=2e-4, lr_d=2e-4),  # the chapter's run until now
+    "w64-b64": dict(width=64, batch=64, lr_g=2e-4, lr_d=2e-4),
+    "w64-b128": dict(width=64, batch=128, lr_g=2e-4, lr_d=2e-4),
+    "w64-b128-ema": dict(width=64, batch=128, lr_g=2e-4, lr_d=2e-4, ema=0.999),
+    "w64-b128-ttur": dict(width=64, batch=128, lr_g=1e-4, lr_d=4e-4),
+    "w64-b128-hinge-sn": dict(width=64, batch=128, lr_g=1e-4, lr_d=4e-4, loss="hinge", sn=True,
+                              betas=(0.0, 0.9)),
+    "w48-b128-ema": dict(width=48, batch=128, lr_g=2e-4, lr_d=2e-4, ema=0.999),
+    "w64-b128-lr4": dict(width=64, batch=128, lr_g=4e-4, lr_d=4e-4),
+}
+CONDITIONAL = {
+    "c-w32-b64": dict(width=32, batch=64, lr_g=2e-4, lr_d=2e-4),  # chapter 19's run until now
+    "c-w64-b128": dict(width=64, batch=128, lr_g=2e-4, lr_d=2e-4),
+    "c-w64-b128-ema": dict(width=64, batch=128, lr_g=2e-4, lr_d=2e-4, ema=0.999),
+    "c-w48-b128": dict(width=48, batch=128, lr_g=2e-4, lr_d=2e-4),
+    "c-w64-b128-lr4": dict(width=64, batch=128, lr_g=4e-4, lr_d=4e-4),
+}
+
+
+def build(settings: dict, conditional: bool):
+    width = settings["width"]
+    d_options = {"width": width}
+    if settings.get("sn"):
+        d_options.update(spectral_norm=True, batch_norm=False)
+    if conditional:
+        return (create_net("conditional_dcgan_generator", width=width),
+                create_net("projection_discriminator", width=width))
+    return create_net("dcgan_generator", width=width), create_net("dcgan_discriminator", **d_options)
+
+
+def run(name: str, settings: dict, seed: int, args, real: torch.Tensor, conditional: bool) -> list[dict]:
+    generator, discriminator = build(settings, conditional)
+    ema = GeneratorEMA(generator, settings["ema"]) if settings.get("ema") else None
+    data = load_fashion_mnist(settings["batch"], device="cpu", seed=seed)[0]
+    points, measuring = [], [0.0]
+    start = time.perf_counter()
+
+    def measure(step, sampler):
+        tic = time.perf_counter()
+        trained = tic - start - measuring[0]
+        with torch.no_grad():
+            z = torch.randn(args.samples, sampler.latent_dim, generator=torch.Generator().manual_seed(1))
+            if conditional:
+                y = torch.arange(args.samples) % 10
+                fakes = from_tanh(sampler(z, y))
+            else:
+                fakes = from_tanh(sampler(z))
+        point = {"step": step, "seconds": round(trained, 1), "fid": judge_fid(real, fakes),
+                 "inception_score": inception_score(fakes).mean}
+        if conditional:
+            point["label_agreement"] = generator_label_agreement(sampler, per_class=args.samples // 10).overall
+        points.append(point)
+        measuring[0] += time.perf_counter() - tic
+        print(f"  {name} seed {seed} step {step:5d}: {trained:6.1f} s, FID {point['fid']:6.2f}, "
+              f"IS {point['inception_score']:.2f}"
+              + (f", agreement {point['label_agreement']:.3f}" if conditional else ""), flush=True)
+        if trained > args.seconds:
+            raise _Done
+
+    try:
+        fit_gan(generator, discriminator, data, steps=10**7, loss=settings.get("loss", "bce"),
+                lr_g=settings["lr_g"], lr_d=settings["lr_d"], betas=settings.get("betas", (0.5, 0.999)),
+                scale_to_tanh=True, seed=seed, device="cpu", ema=ema, sample_every=args.every,
+                log_every=args.every, on_sample=measure, progress=False)
+    except _Done:
+        pass
+    return points
+
+
+class _Done(Exception):
+    """Raised by the measuring callback once the time budget is spent."""
+
+
+def at(points: list[dict], seconds: float) -> dict | None:
+    """The last measurement within ``seconds`` of training."""
+    within = [p for p in points if p["seconds"] <= seconds and p["step"] > 0]
+    return within[-1] if within else None
+
+
+def summary(results: dict, horizons: list[float], conditional: bool) -> str:
+    lines = []
+    for horizon in horizons:
+        lines.append(f"\nat {horizon:.0f} s of training (mean over seeds; best of each seed's last point "
+                     f"within the budget):")
+        lines.append(f"{'candidate':22s} {'steps':>7s} {'FID':>7s} {'± sd':>6s} {'IS':>6s}"
+                     + (f" {'agree':>6s}" if conditional else ""))
+        for name, by_seed in results.items():
+            pts = [at(p, horizon) for p in by_seed.values()]
+            pts = [p for p in pts if p is not None]
+            if not pts:
+                continue
+            fids = [p["fid"] for p in pts]
+            sd = statistics.stdev(fids) if len(fids) > 1 else float("nan")
+            line = (f"{name:22s} {statistics.mean(p['step'] for p in pts):7.0f} {statistics.mean(fids):7.2f} "
+                    f"{sd:6.2f} {statistics.mean(p['inception_score'] for p in pts):6.2f}")
+            if conditional:
+                line += f" {statistics.mean(p['label_agreement'] for p in pts):6.3f}"
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conditional", action="store_true", help="the conditional DCGAN's candidates")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="candidates to run (default: all)")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
+    parser.add_argument("--seconds", type=float, default=300, help="training seconds per run")
+    parser.add_argument("--every", type=int, default=250, help="steps between measurements")
+    parser.add_argument("--samples", type=int, default=5000, help="images per measurement")
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--json", type=Path, help="write every measurement here")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    table = CONDITIONAL if args.conditional else CANDIDATES
+    names = args.only or list(table)
+    unknown = [n for n in names if n not in table]
+    if unknown:
+        parser.error(f"unknown candidate(s) {unknown}; known: {', '.join(table)}")
+    test_images, _ = read_fashion_mnist("test")
+    real = test_images[:args.samples, None] / 255
+    results = {}
+    started = time.perf_counter()
+    for name in names:
+        results[name] = {}
+        for seed in args.seeds:
+            results[name][seed] = run(name, table[name], seed, args, real, args.conditional)
+    horizons = [h for h in (60, 120, 180, 240, 300, 450, 600, 900, 1200, 1800, 2700, 3600) if h <= args.seconds]
+    print(summary(results, horizons or [args.seconds], args.conditional))
+    record = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "torch": torch.__version__,
+        "machine": {"cores": os.cpu_count(), "cpu": platform.processor() or platform.machine()},
+        "threads": args.threads, "command": " ".join(["python", "scripts/tune_gan.py", *(argv or sys.argv[1:])]),
+        "wall_seconds": round(time.perf_counter() - started, 1), "candidates": {n: table[n] for n in names},
+        "results": results,
+    }
+    if args.json:
+        args.json.write_text(json.dumps(record, indent=1, default=str))
+        print(f"wrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()
