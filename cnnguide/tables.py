@@ -17,7 +17,7 @@ __all__ = ["Table"]
 
 # Inline styles: a notebook output keeps them, whatever stylesheet the page has,
 # and they name no colours, so light and dark themes both work.
-_NUMBER = "text-align: right; font-variant-numeric: tabular-nums"
+_NUMBER = "text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap"
 _TEXT = "text-align: left"
 
 
@@ -38,7 +38,8 @@ class Table:
         A last row set apart from the body: after a rule in text, in the
         ``<tfoot>`` in HTML.
     notes : tuple of str
-        Lines under the table: printed after it, and the HTML table's footer.
+        Lines under the table: printed after it; in HTML, a paragraph under
+        the table (not a row spanning it, which would set the table's width).
     caption : str, optional
         The HTML ``<caption>``; printed above the text table.
 
@@ -55,11 +56,15 @@ class Table:
     total       48,276
     biases included
     >>> print(t._repr_html_())  # doctest: +ELLIPSIS
+    <div class="cnnguide-table-wrap">
     <table class="cnnguide-table">
     <thead><tr><th style="text-align: left">layer</th><th style="text-align: right...">parameters</th></tr></thead>
     <tbody>
     <tr><td style="text-align: left">conv</td><td style="text-align: right...">156</td></tr>
     ...
+    </table>
+    <p class="cnnguide-table-notes">biases included</p>
+    </div>
     """
 
     header: tuple[str, ...]
@@ -109,26 +114,28 @@ class Table:
         printer.text(self.text())
 
     def _repr_html_(self) -> str:
-        """The table as HTML (well-formed XML, every cell escaped)."""
+        """The table as HTML (well-formed XML, every cell escaped), its notes in a paragraph under it.
+
+        Both sit in a ``<div class="cnnguide-table-wrap">``, which the site's
+        stylesheet lets scroll sideways should a table still not fit a phone.
+        """
         esc = html.escape
 
         def cells(tag: str, row) -> str:
             return "".join(f'<{tag} style="{_NUMBER if a == "r" else _TEXT}">{esc(cell)}</{tag}>'
                            for cell, a in zip(row, self.align))
 
-        parts = ['<table class="cnnguide-table">']
+        parts = ['<div class="cnnguide-table-wrap">', '<table class="cnnguide-table">']
         if self.caption:
             parts.append(f"<caption>{esc(self.caption)}</caption>")
         parts.append(f"<thead><tr>{cells('th', self.header)}</tr></thead>")
         parts.append("<tbody>")
         parts += [f"<tr>{cells('td', row)}</tr>" for row in self.rows]
         parts.append("</tbody>")
-        footer = []
         if self.total is not None:
-            footer.append(f"<tr>{cells('th', self.total)}</tr>")
-        footer += [f'<tr><td colspan="{len(self.header)}" style="{_TEXT}">{esc(note)}</td></tr>'
-                   for note in self.notes]
-        if footer:
-            parts += ["<tfoot>", *footer, "</tfoot>"]
+            parts += ["<tfoot>", f"<tr>{cells('th', self.total)}</tr>", "</tfoot>"]
         parts.append("</table>")
+        if self.notes:
+            parts.append('<p class="cnnguide-table-notes">' + "<br/>".join(esc(n) for n in self.notes) + "</p>")
+        parts.append("</div>")
         return "\n".join(parts)

@@ -82,8 +82,11 @@ class Visit:
             self.problems.append(f"request to another host: {url}")
             route.abort()
 
-    def open(self, path: str):
+    def open(self, path: str, math: bool = False):
+        """Open ``path``; with ``math``, wait for MathJax to have typeset it."""
         page = self.context.new_page()
+        page.mathjax_requests = []
+        page.on("request", lambda r: "tex-mml-chtml" in r.url and page.mathjax_requests.append(r.url))
         page.on("console", lambda m: m.type == "error" and self.problems.append(f"console error: {m.text}"))
         page.on("pageerror", lambda e: self.problems.append(f"uncaught exception: {e}"))
         page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} ({r.failure})"))
@@ -92,10 +95,12 @@ class Visit:
             lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"),
         )
         page.goto(self.base + path, wait_until="load")
-        # MathJax typesets after load; Material re-typesets on its document$ event.
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000)
-        page.evaluate("() => MathJax.startup.promise")
-        page.evaluate("() => MathJax.typesetPromise ? MathJax.typesetPromise() : null")
+        if math:
+            # MathJax is loaded by mathjax-config.js once the page shows math, and typesets on load.
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                                   timeout=30_000)
+            page.evaluate("() => MathJax.startup.promise")
+            page.evaluate("() => MathJax.typesetPromise ? MathJax.typesetPromise() : null")
         return page
 
     def close(self):
@@ -168,9 +173,12 @@ def test_every_page_in_a_browser(browser, site):
         for file in pages:
             path = page_url(site_path, file)
             visit.problems = []
-            page = visit.open(path)
+            math = has_math(file)
+            page = visit.open(path, math=math)
             scroll_through(page)
-            problems = visit.problems + check_page(page, has_math(file), is_chapter(site_path, file))
+            problems = visit.problems + check_page(page, math, is_chapter(site_path, file))
+            if not math and page.mathjax_requests:
+                problems.append("MathJax (1.2 MB) loaded on a page without math")
             page.close()
             report += [f"/{path}: {p}" for p in problems]
     finally:
@@ -258,3 +266,53 @@ def test_dark_mode_toggle_restyles_chapters(browser, site):
         assert not visit.problems, visit.problems
     finally:
         visit.close()
+
+
+# Wider than its column by at most this much (sub-pixel rounding).
+TABLE_SLACK_PX = 2
+
+
+@pytest.mark.parametrize("width, height, may_scroll", [(1280, 800, False), (390, 844, True)],
+                         ids=["desktop", "phone"])
+def test_every_table_fits_its_column(browser, site, width, height, may_scroll):
+    """Every column of every table is visible: at 1280 px each table fits its column; on a phone a
+    table too wide to fit sits in a wrapper that fits the screen and scrolls sideways."""
+    site_path, base = site
+    visit = Visit(browser, base)
+    visit.context.close()
+    visit.context = browser.new_context(viewport={"width": width, "height": height})
+    visit.context.route("**/*", visit._route)
+    report = []
+    try:
+        for file in html_pages(site_path):
+            page = visit.open(page_url(site_path, file))
+            too_wide = page.evaluate(
+                """([slack, mayScroll]) => {
+                    const article = document.querySelector('article');
+                    const column = article.getBoundingClientRect().width;
+                    const scrolls = (table) => {
+                        for (let e = table.parentElement; e && e !== article; e = e.parentElement) {
+                            // Material's wrapper may reach into the page's margins on a phone:
+                            // it must fit the screen.
+                            const overflow = getComputedStyle(e).overflowX, box = e.getBoundingClientRect();
+                            if ((overflow === 'auto' || overflow === 'scroll') && box.left >= -slack
+                                && box.right <= document.documentElement.clientWidth + slack) return true;
+                        }
+                        return false;
+                    };
+                    return Array.from(article.querySelectorAll('table'))
+                        .filter(t => t.offsetParent !== null)
+                        .map(t => ({width: t.getBoundingClientRect().width, column, table: t,
+                                    head: (t.querySelector('tr') || t).innerText.replace(/\\s+/g, ' ').slice(0, 60)}))
+                        .filter(t => t.width > t.column + slack && !(mayScroll && scrolls(t.table)))
+                        .map(({table, ...rest}) => rest);
+                }""",
+                [TABLE_SLACK_PX, may_scroll],
+            )
+            report += [f"/{page_url(site_path, file)}: table {t['head']!r} is {t['width']:.0f} px wide in a "
+                       f"{t['column']:.0f} px column" + (", and nothing scrolls it" if may_scroll else "")
+                       for t in too_wide]
+            page.close()
+    finally:
+        visit.close()
+    assert not report, f"{len(report)} tables too wide at {width} px:\n" + "\n".join(report)

@@ -40,3 +40,17 @@ def test_every_chapter_page_offers_its_notebook(source):
     notebook = json.loads((folder / f"{source.stem}.ipynb").read_text(encoding="utf-8"))
     assert notebook["nbformat"] == 4
     assert (folder / f"{source.stem}.py").read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
+
+
+def test_the_notebook_says_how_to_run_it_and_links_to_the_site(tmp_path):
+    hook = load_hook("downloads")
+    source = next(p for p in CHAPTERS if p.stem.startswith("18-"))
+    page = "https://cnnguide.github.io/cnnguide/chapters/18-dcgan/"
+    out = hook.write_notebook(source, tmp_path, page, "https://cnnguide.github.io/cnnguide/",
+                              "https://github.com/cnnguide/cnnguide")
+    cells = json.loads(out.read_text())["cells"]
+    first = "".join(cells[0]["source"])
+    assert "pip install -e ." in first and "dataset-fashion-mnist" in first and page in first
+    assert len(cells) == len(jupytext.read(source).cells) + 1
+    prose = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert "](../" not in prose and "](https://cnnguide.github.io/cnnguide/chapters/17-adversarial-game/" in prose

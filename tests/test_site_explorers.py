@@ -374,6 +374,10 @@ def test_explorer_controls_redraw_with_torch_numbers(visit):
     press(page, explorer.locator("input[name=padding]"), "ArrowLeft")  # padding 0, stride 2: the 3rd row is left out
     state = drawn(page, 0)
     assert state["output"] == ["19"] and state["unused"] == 5
+    # The hatch shows: the unused cells are painted with the pattern, not the stylesheet's plain fill.
+    fills = page.evaluate("""() => Array.from(document.querySelectorAll('.cnnguide-explorer')[0]
+        .querySelectorAll('.cg-unused rect.cg-hatch')).map(r => getComputedStyle(r).fill)""")
+    assert len(fills) == 5 and all(f.startswith("url(") and "-hatch" in f for f in fills), fills
     assert "rounding down leaves out the last 1 row and column" in page.locator(".cg-note").nth(0).inner_text()
 
     # A dilated kernel larger than the input: a refusal, no output grid.
@@ -496,6 +500,9 @@ def test_live_lenet_follows_the_drawing(visit):
     network.get_by_role("button", name="Clear").click()
     assert sum(page.evaluate("() => cnnguide.lenet.pixels()")) == 0
     empty = logits()
+    # Ten classes to choose from, even for nothing: the blank canvas's prediction says so.
+    assert "Prediction for a blank image" in network.locator(".cg-prediction").inner_text()
+    assert "says nothing about the image" in network.locator(".cg-prediction").inner_text()
     # A stroke with the mouse across the canvas.
     box = network.locator("canvas.cg-draw").bounding_box()
     page.mouse.move(box["x"] + 60, box["y"] + 40)

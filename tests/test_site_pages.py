@@ -169,3 +169,29 @@ def test_griffe_extension_renders_rest_for_markdown():
     assert ext.literal_block_colons("Typical use::\n\n    f()") == "Typical use:\n\n    f()"
     table = "=== =====\na   b\n=== =====\nx   y\n    more\nz   w\n=== =====\n"
     assert ext.simple_tables(table).split("\n")[:4] == ["| a | b |", "| --- | --- |", "| x | y more |", "| z | w |"]
+    # A type is shown as code: a role in it becomes the bare name; in the description it links.
+    entry = "costs : mapping of str to :class:`~cnnguide.memory.StepCost`\n    See :class:`~cnnguide.memory.StepCost`."
+    converted = ext.convert(entry)
+    assert converted.startswith("costs : mapping of str to StepCost\n")
+    assert '<autoref identifier="cnnguide.memory.StepCost" optional>' in converted
+
+
+# A reader's code cell is about 100 characters wide at 1280 px; longer printed lines wrap or scroll.
+MAX_OUTPUT_LINE = 100
+
+
+@pytest.mark.site
+def test_printed_output_lines_fit():
+    """Every line a page prints (text outputs of its code cells) is at most 100 characters."""
+    import html as html_module
+
+    site = site_dir()
+    block = re.compile(r'data-mime-type="text/plain"[^>]*>\s*<pre>(.*?)</pre>', re.S)
+    long_lines = []
+    for page in html_pages(site):
+        for text in block.findall(page.read_text(encoding="utf-8")):
+            for line in html_module.unescape(re.sub(r"<[^>]+>", "", text)).splitlines():
+                if len(line) > MAX_OUTPUT_LINE:
+                    long_lines.append(f"/{page_url(site, page)}: {len(line)} characters: {line[:70]}…")
+    assert not long_lines, f"{len(long_lines)} printed lines over {MAX_OUTPUT_LINE} characters:\n" + "\n".join(
+        long_lines)

@@ -26,13 +26,17 @@ def test_html_is_well_formed_escaped_and_aligned():
     table = Table(("<name>", "n"), (("a & b", "3"), ('"q"', "10")), align="lr", total=("Σ", "13"),
                   notes=("x < y",), caption="Counts & more")
     markup = table._repr_html_()
-    root = ET.fromstring(markup)
+    wrap = ET.fromstring(markup)
+    assert wrap.tag == "div" and wrap.get("class") == "cnnguide-table-wrap"
+    root, notes = wrap
     assert root.find("caption").text == "Counts & more"
     assert [th.text for th in root.find("thead").iter("th")] == ["<name>", "n"]
     assert [[td.text for td in tr] for tr in root.find("tbody")] == [["a & b", "3"], ['"q"', "10"]]
-    total, note = root.find("tfoot").findall("tr")
+    total, = root.find("tfoot").findall("tr")
     assert [th.text for th in total] == ["Σ", "13"]
-    assert note[0].text == "x < y" and note[0].get("colspan") == "2"
+    # The notes sit under the table, not in a row spanning it: a long note must not widen the table.
+    assert notes.tag == "p" and notes.get("class") == "cnnguide-table-notes" and notes.text == "x < y"
+    assert "colspan" not in markup
     assert all("right" in tr[1].get("style") and "left" in tr[0].get("style") for tr in root.find("tbody"))
     assert "<name>" not in markup and "&lt;name&gt;" in markup
 

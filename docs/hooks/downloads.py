@@ -7,17 +7,42 @@ bar at the top of each chapter links both.
 
 The source is the page's file under ``docs/``, not ``page.file.abs_src_path``:
 ``execute_pages.py`` points that at the executed notebook MkDocs renders.
+
+The notebook opens with a cell that says how to get ``cnnguide`` and the data,
+and its links point at the site (a relative link means nothing in a
+downloaded file).
 """
 
 from __future__ import annotations
 
 import html
+import re
 import shutil
 from pathlib import Path
+from urllib.parse import urljoin
 
 import jupytext
+import nbformat
 
-_chapters: dict[str, str] = {}  # abs source path -> abs destination folder
+_chapters: dict[str, tuple[str, str]] = {}  # abs source path -> (abs destination folder, page's absolute URL)
+
+# A Markdown link's target, unless it is absolute already or an anchor on the page.
+_LINK = re.compile(r"(\]\()(?!https?://|mailto:|#)([^)\s]+)(\))")
+
+SETUP_CELL = """\
+*This notebook is a chapter of [cnnguide]({site}), downloaded from [its page]({page}).*
+
+To run it you need the `cnnguide` library and the Fashion-MNIST files:
+
+```bash
+git clone {repo} && cd cnnguide
+pip install -e .                           # the library, with torch and torchvision
+sudo apt-get install dataset-fashion-mnist # on Debian; elsewhere, set CNNGUIDE_DATA
+                                           # to a folder with the four .gz files
+```
+
+Then open this notebook from that folder (or any folder, once `cnnguide` is
+installed) and run the cells in order."""
 
 
 def is_notebook_page(page) -> bool:
@@ -34,11 +59,31 @@ def download_bar(stem: str) -> str:
     )
 
 
-def write_notebook(source: Path, folder: Path) -> Path:
-    """Convert a percent-format chapter to ``folder/<stem>.ipynb``; return its path."""
+def absolute_links(markdown: str, page_url: str) -> str:
+    """``markdown`` with its relative link targets resolved against the page's absolute URL.
+
+    >>> absolute_links("see [chapter 17](../17-adversarial-game/)", "https://x.io/b/chapters/18-dcgan/")
+    'see [chapter 17](https://x.io/b/chapters/17-adversarial-game/)'
+    """
+    return _LINK.sub(lambda m: m.group(1) + urljoin(page_url, m.group(2)) + m.group(3), markdown)
+
+
+def write_notebook(source: Path, folder: Path, page_url: str | None = None, site_url: str = "",
+                   repo_url: str = "") -> Path:
+    """Convert a percent-format chapter to ``folder/<stem>.ipynb``; return its path.
+
+    With ``page_url`` (the page's absolute URL), the notebook starts with a
+    cell on getting ``cnnguide`` and the data, and its links are absolute.
+    """
     notebook = jupytext.read(source)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
+    if page_url:
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                cell.source = absolute_links(cell.source, page_url)
+        setup = SETUP_CELL.format(site=site_url or page_url, page=page_url, repo=repo_url or site_url)
+        notebook.cells.insert(0, nbformat.v4.new_markdown_cell(setup))
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{source.stem}.ipynb"
     jupytext.write(notebook, out, fmt="ipynb")
@@ -52,11 +97,12 @@ def on_pre_build(config, **kwargs):
 def on_page_content(html_text, page, config, files, **kwargs):
     if not is_notebook_page(page):
         return html_text
-    _chapters[str(Path(config.docs_dir) / page.file.src_path)] = str(Path(page.file.abs_dest_path).parent)
+    page_url = urljoin(config.site_url or "", page.url)
+    _chapters[str(Path(config.docs_dir) / page.file.src_path)] = (str(Path(page.file.abs_dest_path).parent), page_url)
     return download_bar(Path(page.file.src_uri).stem) + html_text
 
 
 def on_post_build(config, **kwargs):
-    for source, folder in _chapters.items():
-        write_notebook(Path(source), Path(folder))
+    for source, (folder, page_url) in _chapters.items():
+        write_notebook(Path(source), Path(folder), page_url, config.site_url or "", config.repo_url or "")
         shutil.copyfile(source, Path(folder) / Path(source).name)

@@ -6,7 +6,9 @@ source, with a few reStructuredText habits that Markdown shows raw:
 * Sphinx roles, ``:func:`corr2d``` or ``:mod:`~cnnguide.ops.pooling```, become
   code that links to the object's entry when it has one (an *optional* autorefs
   cross-reference: a target that is not documented, such as ``torch`` or a
-  private helper, stays plain code and breaks nothing);
+  private helper, stays plain code and breaks nothing); in a parameter's
+  type (``costs : mapping of str to :class:`StepCost```), which the reference
+  shows as code, a role becomes the bare name;
 * ``>>>`` examples outside an ``Examples`` section (which griffe already renders
   as code) would be Markdown block quotes: they are fenced as ``pycon`` code;
 * a paragraph ending in ``::`` introduces a literal block in reST: the colon is
@@ -153,7 +155,24 @@ def simple_tables(text: str) -> str:
     return "\n".join(out)
 
 
+# A numpy-style entry line, ``name : type``: mkdocstrings shows the type as code
+# (escaped), so markup there would show raw.
+ENTRY = re.compile(r"^(\s*[\w*][\w*, ]* : )(.+)$", re.M)
+
+
+def plain_roles_in_types(text: str) -> str:
+    """In ``name : type`` lines, a role becomes its name alone: ``:class:`~a.B``` -> ``B``."""
+
+    def bare(match: re.Match) -> str:
+        tilde, name = match.groups()
+        name = name.strip().rstrip("()")
+        return name.rsplit(".", 1)[-1] if tilde else name
+
+    return ENTRY.sub(lambda m: m.group(1) + ROLE.sub(bare, m.group(2)), text)
+
+
 def convert(text: str, obj: Object | None = None) -> str:
+    text = plain_roles_in_types(text)
     text = simple_tables(text)
     text = fence_doctests(text)
     text = literal_block_colons(text)

@@ -10,6 +10,10 @@ puts into every page, ahead of the notebook itself:
 * a Mermaid loader that imports its library from cdnjs when a page has a diagram;
 * after the notebook, a broken copy of the Pygments CSS (for ``.ipynb`` sources).
 
+In the notebook itself, heading permalinks become Material's (``headerlink``,
+which search leaves out of titles) and outputs are kept out of the search index
+(``data-search-exclude``).
+
 This hook removes the two scripts (the site must work offline and load nothing
 from elsewhere) and the broken copy, and moves the CSS into one shared stylesheet,
 ``assets/stylesheets/notebook-<digest>.css``, which the browser fetches once for
@@ -41,6 +45,13 @@ _MERMAID = re.compile(
 )
 _REQUIREJS = re.compile(r'<script src="[^"]*require(?:\.min)?\.js"></script>')
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+# nbconvert's heading permalinks; Material's own are class="headerlink", which its
+# search leaves out of section titles (else every chapter heading ends in "¶").
+_ANCHOR = re.compile(r'<a class="anchor-link" href="(#[^"]*)">¶</a>')
+# Executed outputs (printed numbers, tables, listings of the library's source)
+# stay out of the search index: a search for "convolution" should find prose and
+# code cells, not the whole source of conv_transpose2d shown as an output.
+_OUTPUT_AREA = '<div class="jp-OutputArea jp-Cell-outputArea">'
 
 # mkdocs-jupyter 0.26 appends, after a rendered .ipynb (the executed notebooks
 # are .ipynb), a <style> holding the Python repr of a list of the Pygments CSS
@@ -97,6 +108,8 @@ def rewrite_chapter(html: str, page_url: str) -> tuple[str, str | None, str]:
         return html, None, ""
     header, body = parts
     body = _TRAILING_CSS_LIST.sub("\n", body)
+    body = _ANCHOR.sub(r'<a class="headerlink" href="\1" title="Permanent link">¶</a>', body)
+    body = body.replace(_OUTPUT_AREA, _OUTPUT_AREA[:-1] + " data-search-exclude>")
     header = strip_remote_scripts(header)
     header, css = extract_styles(header)
     name = None

@@ -218,7 +218,8 @@ export class Explorer {
       }, [defs, this.windowBox]);
     // Hatching on top of the cells no window uses.
     input.cells.forEach((row) => row.forEach((g) => {
-      if (g.classList.contains("cg-unused")) g.insertBefore(s("rect", { width: CELL, height: CELL, fill: `url(#${hatch})`, class: "cg-hatch" }), g.lastChild);
+      // The pattern goes in the style attribute: the stylesheet's ".cg-cell rect { fill }" beats a fill attribute.
+      if (g.classList.contains("cg-unused")) g.insertBefore(s("rect", { width: CELL, height: CELL, style: `fill: url(#${hatch})`, class: "cg-hatch" }), g.lastChild);
     }));
     this.inputGrid = input;
     const parts = [input.box];

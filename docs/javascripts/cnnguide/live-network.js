@@ -305,7 +305,13 @@ export class LiveNetwork {
       logit.textContent = formatNumber(logits[k]);
       row.classList.toggle("cg-best", k === best);
     });
-    this.prediction.textContent = `Prediction: ${this.classes[best]} (${(100 * probabilities[best]).toFixed(1)} %)`;
+    const guess = `${this.classes[best]} (${(100 * probabilities[best]).toFixed(1)} %)`;
+    // A classifier must name one of its classes even for an empty image; say so
+    // rather than let a confident "sandal" for nothing stand on its own.
+    this.prediction.textContent = this.pixels.some((v) => v !== 0)
+      ? `Prediction: ${guess}`
+      : `Prediction for a blank image: ${guess}. The network must pick one of its ten classes even for ` +
+        "an image of nothing; its confidence here says nothing about the image.";
     const sample = this.source === null ? null : this.source;
     const truth = sample !== null && this.samples.labels ? ` (true class: ${this.classes[this.samples.labels[sample]]})` : "";
     this.sourceText.textContent = sample === null
