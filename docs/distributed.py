@@ -72,23 +72,28 @@
 #
 # ## A measured run on this machine
 #
-# The same command, a short LeNet run on 6,000 Fashion-MNIST images, is run
-# once in one process and once in two, both started through torchrun so that
-# both pay the same start-up. `cnnguide.launch.relaunch` is what
-# `--nproc-per-node` calls.
+# The same command, a short run of LeNet with ReLU and max pooling
+# (`-o variant=relu`: a network that learns within two short epochs, and has
+# no batch norm) on 6,000 Fashion-MNIST images, is run once in one process
+# and once in two, both started through torchrun so that both pay the same
+# start-up. `cnnguide.launch.relaunch` is what `--nproc-per-node` calls; the
+# command it runs for two processes is printed first, ready to paste.
 
 # %%
 import os
+import shlex
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
 from cnnguide.launch import launcher_command, relaunch
 
 runs = Path(tempfile.mkdtemp())
-command = ["train", "lenet", "--train-size", "6000", "--test-size", "2000", "--epochs", "2",
-           "--lr", "0.3", "--device", "cpu", "--quiet"]
-print(" ".join(launcher_command([*command, "--out", str(runs / "p2")], 2)[1:]))
+command = ["train", "lenet", "-o", "variant=relu", "--train-size", "6000", "--test-size", "2000",
+           "--epochs", "2", "--lr", "0.03", "--device", "cpu", "--quiet"]
+launch = ["python", *launcher_command([*command, "--out", str(runs / "p2")], 2)[1:]]
+print(" \\\n    ".join(textwrap.wrap(shlex.join(launch), 72, break_on_hyphens=False, break_long_words=False)))
 print(f"this machine: {os.cpu_count()} CPU cores, no GPU in use")
 
 # %%
@@ -109,20 +114,24 @@ for processes in (1, 2):
 # %%
 from cnnguide.launch import compare_runs, max_weight_difference
 
-# The sentence below the table says the weights agree: this build checks it.
-assert max_weight_difference(runs / "p1", runs / "p2") < 1e-4
+# The sentence below the table says the weights agree closely: this build checks it.
+plain_difference = max_weight_difference(runs / "p1", runs / "p2")
+assert plain_difference < 1e-3
 compare_runs({p: runs / f"p{p}" for p in (1, 2)}, seconds)
 
 # %% [markdown]
-# The weights agree to the rounding of float32: the two processes compute the
-# same updates as one, summed in a different order. (The accuracy is whatever
-# two short epochs give the sigmoid LeNet; the point is that it is the same
-# run.) The speed is another matter. On a CPU, two processes share the
-# cores one process would have used alone (the number is printed above), and
-# they add an exchange of gradients after every batch; the site is built on
-# a machine with few cores, so the table measures that exchange rather than
-# a speed-up from new hardware. Data parallelism pays where each process has
-# a device of its own.
+# The weights agree to within a thousandth: the two processes compute the
+# same updates as one, summed in a different order. Float32 rounds those sums
+# differently and two epochs of training carry the rounding forward, so the
+# last digits of the weights and of the accuracy may differ. The table is
+# not a benchmark, and neither time column says what a
+# second device would buy. On a CPU, two processes share the cores one
+# process would have used alone (the number is printed above) and add an
+# exchange of gradients after every batch; the wall time also counts
+# start-up, and this site's pages are executed two at a time, so either run
+# may have shared the machine with another page. "examples/s" is each run's
+# own measure of its training speed. Data parallelism pays where each process
+# has a device of its own.
 #
 # ### With batch normalization
 #
@@ -137,12 +146,24 @@ for processes in (1, 2):
     status = relaunch([*command, "-o", "variant=modern", "--out", str(runs / f"bn{processes}")], processes)
     bn_seconds[processes] = time.perf_counter() - tic
     assert status == 0, f"the run in {processes} process(es) failed"
-assert max_weight_difference(runs / "bn1", runs / "bn2") > 1e-3  # far beyond rounding, as the text says
+# Far beyond the plain runs' difference, as the text says: this build checks it.
+assert max_weight_difference(runs / "bn1", runs / "bn2") > 10 * plain_difference
 compare_runs({p: runs / f"bn{p}" for p in (1, 2)}, bn_seconds)
+
+# %%
+import json
+
+acc = {p: json.loads((runs / f"bn{p}" / "metrics.json").read_text())["test_acc"][-1] for p in (1, 2)}
+print(f"test accuracy after 2 epochs: {acc[1]:.4f} in one process, {acc[2]:.4f} in two "
+      f"({acc[2] - acc[1]:+.4f})")
 
 # %% [markdown]
 # The difference is not a bug to fix: it is a different normalisation, and
-# whether it costs accuracy depends on how small each share is.
+# the runs then follow different paths. After two short epochs their test
+# accuracies differ too, as printed; which one comes out ahead, and by how
+# much, is the luck of one pair of short runs (a few hundred steps, 2,000
+# test images), not a property of either setting. What normalising over
+# smaller shares does in a long run is a question for the full recipe.
 # `--sync-batchnorm` restores the global batch's statistics on GPUs.
 #
 # ## Exercises
@@ -188,7 +209,7 @@ compare_runs({p: runs / f"bn{p}" for p in (1, 2)}, bn_seconds)
 #
 #     <details><summary>Answer</summary>
 #
-#     They should, to float32 rounding: the checkpoint holds one copy of the
+#     They should, as closely as the runs above agree: the checkpoint holds one copy of the
 #     weights, the optimizer's state and the random generators, and the
 #     shuffle of epoch 2 depends on the seed and the epoch only. The tests of
 #     `tests/test_distributed.py` check the same with two processes resuming.

@@ -31,9 +31,10 @@ recipe_table()
 # "Book" is the test accuracy after 10 epochs printed by the d2l book (one
 # run per network, in the edition and sections named under the table);
 # "benchmark" is the best accuracy listed for the architecture in the
-# Fashion-MNIST README's benchmark table — longer training with data
-# augmentation, so a ceiling for reference rather than a target. Both are
-# quoted; only the "ours" column is measured.
+# Fashion-MNIST README's benchmark table, trained however each contributor
+# chose (the table lists preprocessing for some rows and none for others, and
+# no training budget), so a reference rather than a target. Both are quoted;
+# only the "ours" column is measured.
 
 # %%
 from IPython.display import Markdown, display
@@ -156,7 +157,7 @@ blog = {name: load_recorded(f"{name}-blog-loop") for name in RECIPES}
 missing = [name for name in RECIPES if runs[name] is None] + [f"{n}-blog-loop" for n in RECIPES if blog[n] is None]
 devices = {run.metadata["device"] for run in [*runs.values(), *blog.values()] if run is not None}
 if missing:
-    print(textwrap.fill(f"not yet recorded: {', '.join(missing)}", 78))
+    print(textwrap.fill(f"not yet recorded: {', '.join(missing)}", 78, break_on_hyphens=False))
     print("record them on one GPU with\n    python scripts/reproduce.py\n    python scripts/reproduce.py --loop blog")
 elif len(devices) > 1:
     print(f"the runs were recorded on different devices ({', '.join(sorted(devices))}); no comparison made")
@@ -189,7 +190,8 @@ else:
 # python scripts/reproduce.py --loop blog        # the blog's loop, for the wall-time comparison
 # ```
 #
-# The script refuses to write a smoke run, a run with a different number of
-# epochs, or a CPU run into `docs/recorded`, so this page only ever shows the
-# recipe's result. Rebuilding the site re-executes this page whenever a file in
+# The script refuses to write a smoke run or a run with a different number of
+# epochs into `docs/recorded`, and a CPU run unless it is given `--allow-cpu`
+# (the run is then labelled with the CPU it ran on), so this page only ever
+# shows the recipe's result, with where it ran. Rebuilding the site re-executes this page whenever a file in
 # `docs/recorded` changes.

@@ -202,7 +202,8 @@ def test_keep_best_restores_and_saves_the_best_epoch(tmp_path):
 def test_pieces_switch_off_independently():
     base = ModernRecipe()
     assert base.without("schedule").schedule is None and base.without("schedule").lr == base.lr
-    assert base.without("momentum").momentum == 0 and base.without("momentum").weight_decay == 0
+    assert base.without("momentum").momentum == 0 and base.without("momentum").weight_decay == base.weight_decay
+    assert base.without("weight_decay").weight_decay == 0 and base.without("weight_decay").momentum == base.momentum
     off = base.without(*PIECES)
     assert (off.crop_padding, off.flip, off.erasing, off.label_smoothing, off.ema, off.keep_best, off.tta,
             off.amp, off.schedule) == (0, False, 0, 0, None, False, False, False, None)

@@ -224,8 +224,13 @@ def dense_channel_growth(net: nn.Module, input_size=(1, 1, 96, 96)) -> BookFigur
         if kind in ("stem", "transition") or last_of_block:
             ax.annotate(f"{c}\n{side}×{side}", (i, c), xytext=(0, 6), textcoords="offset points",
                         ha="center", fontsize=7)
-    ax.set_xticks(x, [s[0].split(".")[-1].replace("denselayer", "L").replace("transition", "T") for s in steps],
-                  rotation=90, fontsize=6)
+    # One tick per block, not per layer: DenseNet-121 has 62 steps, whose names
+    # would be unreadably small. The stem and each transition mark the bounds.
+    marks = [i for i, s in enumerate(steps) if s[1] != "layer"]
+    names = ["stem" if steps[i][1] == "stem" else f"transition {k}" for k, i in enumerate(marks)]
+    ax.set_xticks(x[marks], names, fontsize=9)
+    ax.set_xlabel(f"steps in order: {sum(s[1] == 'layer' for s in steps)} dense layers between the marked steps",
+                  fontsize=9)
     ax.set_ylabel("channels")
     ax.set_ylim(0, channels.max() * 1.25)
     ax.set_title(f"Channels through the network ({'×'.join(map(str, size[1:]))} input)")

@@ -1,11 +1,15 @@
 """LeNet-5, the convolutional network of LeCun et al. (1998), sized for 28×28 images.
 
-Two variants share one class:
+Three variants share one class:
 
 ``"classic"``
     The network as usually reproduced for Fashion-MNIST: two 5×5 convolutions
     with sigmoid activations and 2×2 average pooling, then three fully connected
     layers (400 → 120 → 84 → classes). 61,706 parameters for 10 classes.
+``"relu"``
+    ReLU instead of sigmoid and max pooling instead of average pooling, nothing
+    else: a network that learns within a few dozen steps, without batch norm
+    (whose per-batch statistics make a run depend on how batches are split).
 ``"modern"``
     The same shapes with today's defaults: ReLU instead of sigmoid, max pooling
     instead of average pooling, and batch normalization after every convolution
@@ -27,7 +31,7 @@ from . import register, with_defaults
 __all__ = ["LeNet", "lenet", "VARIANTS"]
 
 #: The accepted values of ``variant``.
-VARIANTS = ("classic", "modern")
+VARIANTS = ("classic", "relu", "modern")
 
 #: Input height and width the fully connected part is sized for.
 INPUT_SIZE = 28
@@ -42,9 +46,10 @@ class LeNet(nn.Module):
         Size of the output layer.
     in_channels : int
         Channels of the input images.
-    variant : {"classic", "modern"}
-        ``"classic"``: sigmoid and average pooling; ``"modern"``: ReLU, max
-        pooling and batch normalization (see the module docstring).
+    variant : {"classic", "relu", "modern"}
+        ``"classic"``: sigmoid and average pooling; ``"relu"``: ReLU and max
+        pooling; ``"modern"``: ReLU, max pooling and batch normalization (see
+        the module docstring).
 
     Attributes
     ----------
@@ -104,15 +109,16 @@ class LeNet(nn.Module):
         self.in_channels = in_channels
         self.num_classes = num_classes
         modern = variant == "modern"
+        relu = variant != "classic"
         # Batch normalization subtracts a per-channel mean, which cancels any
         # bias of the layer before it, so those layers drop their bias.
         bias = not modern
 
         def activation() -> nn.Module:
-            return nn.ReLU() if modern else nn.Sigmoid()
+            return nn.ReLU() if relu else nn.Sigmoid()
 
         def pool() -> nn.Module:
-            return nn.MaxPool2d(2, 2) if modern else nn.AvgPool2d(2, 2)
+            return nn.MaxPool2d(2, 2) if relu else nn.AvgPool2d(2, 2)
 
         def conv_block(cin: int, cout: int, padding: int) -> list[nn.Module]:
             layers: list[nn.Module] = [nn.Conv2d(cin, cout, 5, padding=padding, bias=bias)]
@@ -149,7 +155,7 @@ class LeNet(nn.Module):
 
 @register("lenet")
 def lenet(num_classes: int = 10, in_channels: int = 1, **options) -> LeNet:
-    """The blog's LeNet (registered as ``"lenet"``); ``variant="modern"`` for ReLU, max pooling and batch norm.
+    """The blog's LeNet (registered as ``"lenet"``); ``variant="relu"`` or ``"modern"`` (with batch norm).
 
     Options are checked as every family's are (:func:`~cnnguide.models.with_defaults`):
     a misspelt one is a ``ValueError`` that names it and the known ones.

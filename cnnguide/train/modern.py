@@ -10,8 +10,9 @@ piece                     what it is (torch / torchvision / cnnguide)
 ========================  ========================================================
 ``"augmentation"``        random crop with padding, horizontal flip, optional
                           random erasing (:class:`~cnnguide.train.augment.BatchAugment`)
-``"momentum"``            SGD with Nesterov momentum (or AdamW) and weight decay on the
-                          weights (:func:`~cnnguide.train.optim.make_optimizer`)
+``"momentum"``            SGD with Nesterov momentum, or AdamW
+                          (:func:`~cnnguide.train.optim.make_optimizer`)
+``"weight_decay"``        weight decay on the weights, not on biases and batch norm
 ``"schedule"``            a warm-up, then a cosine decay of the learning rate, every
                           step (``OneCycleLR``; :func:`~cnnguide.train.optim.make_schedule`)
 ``"label_smoothing"``     ``nn.CrossEntropyLoss(label_smoothing=0.1)``
@@ -49,7 +50,8 @@ PIECES = {
     "crop": {"crop_padding": 0.0},
     "flip": {"flip": False, "tta": False},
     "erasing": {"erasing": 0.0},
-    "momentum": {"momentum": 0.0, "weight_decay": 0.0},
+    # Momentum alone: weight decay is a piece of its own, so that each ablation changes one thing.
+    "momentum": {"momentum": 0.0},
     "weight_decay": {"weight_decay": 0.0},
     "schedule": {"schedule": None},
     "label_smoothing": {"label_smoothing": 0.0},

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Why convolutions
+# # 1. Why convolutions
 #
 # Before convolutional networks, feeding a picture to a neural network meant
 # treating it like any other vector of numbers: flatten the pixels and connect

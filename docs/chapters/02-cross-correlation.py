@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Cross-correlation
+# # 2. Cross-correlation
 #
 # [Chapter 1](../01-why-convolutions/) argued for layers whose units look at a
 # small patch of the image and share their weights across positions. This

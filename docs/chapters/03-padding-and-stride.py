@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Padding and stride
+# # 3. Padding and stride
 #
 # In [chapter 2](../02-cross-correlation/) a 3 × 3 input and a 2 × 2 kernel gave
 # a 2 × 2 output: the output is smaller than the input because the kernel must

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Channels, weight sharing and sparse connectivity
+# # 4. Channels, weight sharing and sparse connectivity
 #
 # So far inputs were single grids of numbers. A colour image has three: red,
 # green and blue **channels**. And a layer that could detect only one pattern
@@ -90,12 +90,18 @@ print("conv2d == corr2d_multi_in_out:", torch.allclose(conv2d(batched, K3)[0], Y
 print("F.conv2d == corr2d_multi_in_out:", torch.allclose(F.conv2d(batched, K3)[0], Y3))
 
 # %% [markdown]
-# ## A real layer: 8 × 8 × 3 in, five 3 × 3 kernels
+# ## A real layer: a 3 × 8 × 8 image in, five 3 × 3 kernels
 #
-# Take an 8 × 8 colour image and a layer with five output channels, 3 × 3
-# kernels, stride 1 and no padding. Each of the five kernels has shape
-# 3 × 3 × 3 (one 3 × 3 slice per colour channel) and its own bias. PyTorch
-# stores images as (batch, channels, height, width):
+# First, the order in which shapes are written. The blog writes a batch of
+# images as (samples, height, width, channels), as TensorFlow and image files
+# do, so an 8 × 8 colour image is "8 × 8 × 3" there. PyTorch puts the
+# channels first: (N, C, H, W), batch, channels, height, width. The same image
+# is a tensor of shape (3, 8, 8), or (1, 3, 8, 8) as a batch of one, and this
+# book writes every shape in that order, as the code prints it.
+#
+# Take that image and a layer with five output channels, 3 × 3 kernels,
+# stride 1 and no padding. Each of the five kernels has shape (3, 3, 3), one
+# 3 × 3 slice per colour channel, and its own bias:
 
 # %%
 from torch import nn
@@ -109,7 +115,8 @@ print("weight:", tuple(layer.weight.shape), "  bias:", tuple(layer.bias.shape))
 print("parameters:", sum(p.numel() for p in layer.parameters()))
 
 # %% [markdown]
-# The output is 6 × 6 × 5, and the layer has $3 \cdot 3 \cdot 3 \cdot 5 + 5 = 140$
+# The output has shape (1, 5, 6, 6): five channels of 6 × 6. The layer has
+# $3 \cdot 3 \cdot 3 \cdot 5 + 5 = 140$
 # parameters: 135 weights and 5 biases. `conv_param_count` gives the same
 # count from the shapes alone. What would a fully connected layer need to map
 # the same 8 · 8 · 3 = 192 inputs to the same 6 · 6 · 5 = 180 outputs?
@@ -210,8 +217,10 @@ print("kernel gradient == sum of the 36 windows:", same)
 #   per-channel correlations are summed into one output channel.
 # - $O$ output channels need $O$ kernels: weights of shape $(O, C, k_h, k_w)$
 #   plus $O$ biases, i.e. $O(Ck_hk_w + 1)$ parameters.
-# - 8 × 8 × 3 → 6 × 6 × 5 with 3 × 3 kernels costs 140 parameters; a fully
-#   connected layer between the same shapes costs 34,740.
+# - Shapes are (N, C, H, W) in PyTorch (the blog, like TensorFlow, writes
+#   height × width × channels). (1, 3, 8, 8) → (1, 5, 6, 6) with 3 × 3
+#   kernels costs 140 parameters; a fully connected layer between the same
+#   shapes costs 34,740.
 # - **Sparse connectivity**: each output depends on $Ck_hk_w$ inputs (27
 #   here), not on all of them. **Weight sharing**: the same kernel is used at
 #   every position.
@@ -234,8 +243,8 @@ print("kernel gradient == sum of the 36 windows:", same)
 #
 #     </details>
 #
-# 2. With padding 1, that layer turns a 32 × 32 × 64 map into a
-#    32 × 32 × 128 one. How many parameters would a fully connected layer
+# 2. With padding 1, that layer turns a (64, 32, 32) map into a
+#    (128, 32, 32) one. How many parameters would a fully connected layer
 #    between the same shapes have (`dense_param_count`)?
 #
 #     <details><summary>Answer</summary>
@@ -259,13 +268,13 @@ print("kernel gradient == sum of the 36 windows:", same)
 #
 #     </details>
 #
-# 4. How many multiply-accumulates does the chapter's 8 × 8 × 3 → 6 × 6 × 5
+# 4. How many multiply-accumulates does the chapter's (3, 8, 8) → (5, 6, 6)
 #    layer perform per image? Count by hand, then compare with
 #    `cnnguide.summary.summarize(layer, (1, 3, 8, 8)).macs`.
 #
 #     <details><summary>Answer</summary>
 #
-#     Each of the $6 \cdot 6 \cdot 5 = 180$ outputs is a sum of 27 products:
+#     Each of the $5 \cdot 6 \cdot 6 = 180$ outputs is a sum of 27 products:
 #     4,860 multiply-accumulates, the number `summarize` reports (it does
 #     not count the bias additions). As floating-point operations, counting
 #     a multiplication and an addition as two, that is 9,720.

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 1 × 1 convolution
+# # 5. 1 × 1 convolution
 #
 # A convolution is supposed to combine *neighbouring* pixels, so a 1 × 1
 # kernel sounds useless: its window is a single pixel. But with several
@@ -205,7 +205,7 @@ for name, net in [("direct", direct_layer), ("bottleneck", bottleneck_layers)]:
 #
 #     </details>
 #
-# 3. A GoogLeNet branch turns a 28 × 28 × 192 map into 32 channels with a
+# 3. A GoogLeNet branch turns a 192 × 28 × 28 map into 32 channels with a
 #    5 × 5 convolution (padding 2). Count its multiply-accumulates with
 #    `summarize`, directly and with a 1 × 1 reduction to 16 channels first.
 #

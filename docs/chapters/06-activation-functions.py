@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Activation functions
+# # 6. Activation functions
 #
 # Every operator so far — cross-correlation, padding, stride, channels, the
 # 1 × 1 convolution of [the previous chapter](../05-one-by-one-convolution/) — computes

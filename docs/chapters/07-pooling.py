@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Pooling
+# # 7. Pooling
 #
 # Convolutions find patterns; the network still has to cope with the fact
 # that a pattern moves a little from one image to the next, and it gets

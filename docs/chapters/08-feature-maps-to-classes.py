@@ -1,5 +1,5 @@
 # %% [markdown]
-# # From feature maps to classes
+# # 8. From feature maps to classes
 #
 # Convolutions, activations and [pooling](../07-pooling/) turn an image into a
 # stack of feature maps: $C$ channels, each an $H \times W$ grid saying where
@@ -291,8 +291,8 @@ for h, w in [(7, 7), (10, 13)]:
 # ## What to remember
 #
 # - A fully connected layer on a $C \times H \times W$ map is a convolution
-#   with one $C \times H \times W$ kernel per unit: the 3 × 3 × 5 → 4,096 layer
-#   is 4,096 kernels of 3 × 3 × 5, i.e. $3 \cdot 3 \cdot 5 \cdot 4096 = 184{,}320$
+#   with one $C \times H \times W$ kernel per unit: the 5 × 3 × 3 → 4,096 layer
+#   is 4,096 kernels of 5 × 3 × 3, i.e. $5 \cdot 3 \cdot 3 \cdot 4096 = 184{,}320$
 #   weights, plus 4,096 biases (the blog's "no bias" is wrong), with
 #   identical outputs. Run on a larger map, it gives a grid of outputs: the
 #   idea of fully convolutional networks.
@@ -317,7 +317,7 @@ for h, w in [(7, 7), (10, 13)]:
 # %% [markdown]
 # ## Exercises
 #
-# 1. VGG-16's first fully connected layer maps the flattened 7 × 7 × 512 map
+# 1. VGG-16's first fully connected layer maps the flattened 512 × 7 × 7 map
 #    to 4,096 units. Written as a convolution, what are its kernels, and how
 #    many parameters does it have (`conv_param_count` and
 #    `dense_param_count`)?

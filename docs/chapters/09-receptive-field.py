@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Receptive field
+# # 9. Receptive field
 #
 # A unit of the first convolutional layer looks at a small window of the
 # image — 3 × 3 pixels for a 3 × 3 kernel. A unit of the second layer looks at

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # LeNet, end to end
+# # 10. LeNet, end to end
 #
 # Everything so far — [cross-correlation](../02-cross-correlation/),
 # [padding and stride](../03-padding-and-stride/), [channels](../04-channels/),

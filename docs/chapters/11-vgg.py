@@ -1,5 +1,5 @@
 # %% [markdown]
-# # VGG: networks built from one block
+# # 11. VGG: networks built from one block
 #
 # [LeNet](../10-lenet/) was designed layer by layer: a 5 × 5 convolution here,
 # a pooling there, sizes chosen by hand. In 2014 Karen Simonyan and Andrew

@@ -1,10 +1,12 @@
 # %% [markdown]
-# # Batch normalization
+# # 12. Batch normalization
 #
-# [Chapter 10](../10-lenet/) ended with a puzzle: the blog's LeNet, with its
-# sigmoids, sat at chance for its whole short training run, while the same
-# shapes with ReLU, max pooling and **batch normalization** learned within the
-# same few dozen steps. Batch normalization (Ioffe and Szegedy, 2015) is the
+# [Chapter 10](../10-lenet/) trained the blog's LeNet with its full recipe, ten
+# epochs over all 60,000 images, and saw it start on a plateau: with its
+# sigmoids and average pooling it gives every image nearly the same scores at
+# first, and sits at chance until SGD has amplified a tiny signal. The same
+# shapes with ReLU, max pooling and **batch normalization** had no such
+# plateau. Batch normalization (Ioffe and Szegedy, 2015) is the
 # ingredient that made deep networks — [ResNet](../13-resnet/),
 # [GoogLeNet](../14-googlenet/)'s later versions, [DenseNet](../15-densenet/)
 # — routine to train. This chapter says what it computes, implements it from

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # ResNet: learning what to add
+# # 13. ResNet: learning what to add
 #
 # [VGG](../11-vgg/) showed that depth pays: 16 and 19 layers beat 11. So why
 # not 50, or 150? In 2015 Kaiming He and his colleagues at Microsoft Research
@@ -235,18 +235,24 @@ plot_history(history, title="ResNet-18, 2 epochs on a CPU (6,000 images, 32×32)
 # of the recipe's steps (both numbers are printed above), and the test
 # accuracy it reaches, printed above, is to be read against chance, 0.10.
 #
-# The test accuracy needs one thing more than the training accuracy. In
-# evaluation mode, batch norm normalises with *running averages* of the batch
-# statistics, each update moving them a tenth of the way towards the current
-# batch's. They start at mean 0 and variance 1, and they trail weights that
-# are still changing fast, so after only a few dozen updates the network the
-# test pass sees is not quite the one that was trained, and its test accuracy
-# can lag behind the training accuracy. Enough steps, at a step size the
-# averages can follow, close the gap (the [batch normalisation
-# chapter](../12-batch-normalization/) measures it on LeNet). A test set of
-# 1,000 images keeps the measured accuracy from jumping with a handful of
-# lucky or unlucky images: its standard error is about 1.3 points at an
-# accuracy of 0.8.
+# Two things to keep in mind when comparing the training and test curves of
+# so short a run. The two are not measured on the same network: the training
+# accuracy is a mean over the epoch while the weights change, and the test
+# pass runs in evaluation mode, where batch norm normalises with *running
+# averages* of the batch statistics, which trail weights that are still
+# changing fast (the [batch normalisation chapter](../12-batch-normalization/)
+# measures that on LeNet). Either can come out ahead. And 1,000 test images
+# measure an accuracy only to within its standard error,
+# $\sqrt{a(1-a)/1000}$ for an accuracy $a$; a gap smaller than about two of
+# those says nothing. The last epoch's numbers:
+
+# %%
+acc, train_acc = history.test_acc[-1], history.train_acc[-1]
+se = math.sqrt(acc * (1 - acc) / len(test_iter.labels))  # 1,000 test images
+print(f"test accuracy {acc:.3f} ± {se:.3f} (one standard error); training accuracy {train_acc:.3f}")
+print(f"training minus test: {train_acc - acc:+.3f} = {(train_acc - acc) / se:+.1f} standard errors")
+
+# %% [markdown]
 #
 # ## Bottlenecks: deeper for the same cost
 #

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # GoogLeNet: wider, not only deeper
+# # 14. GoogLeNet: wider, not only deeper
 #
 # [VGG](../11-vgg/) made networks deeper by stacking one kind of layer, the
 # 3 × 3 convolution. GoogLeNet (Szegedy et al., *Going deeper with

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # DenseNet: impressive on paper, rarely used
+# # 15. DenseNet: impressive on paper, rarely used
 #
 # [ResNet](../13-resnet/) made very deep networks trainable by *adding* each
 # block's input to its output. DenseNet (Huang, Liu, van der Maaten and
@@ -104,8 +104,10 @@ print(f"            = 2·192 (batch norm) + 192·96 (1×1 weights) "
 # The book's DenseNet has the same stem as ResNet (7 × 7 convolution with
 # stride 2, batch norm, ReLU, 3 × 3 max pooling with stride 2), then four dense
 # blocks of four layers with $k = 32$ and a transition after each block but the
-# last. Hooks on every layer and transition measure the channels on the way
-# (the figure marks the resolution at the end of each block):
+# last, then a final batch norm and ReLU, global average pooling and the
+# fully connected classifier. Hooks on every layer and transition measure the
+# channels on the way (the figure marks the channels and the resolution at the
+# end of each block):
 
 # %%
 from cnnguide import models
@@ -149,6 +151,12 @@ net = models.create("densenet_small", num_classes=10, in_channels=1)
 summarize(net, (1, 1, 96, 96))
 
 # %% [markdown]
+# The table lists the network's modules, so it ends with the final batch norm
+# (`features.norm5`) and the classifier: the ReLU and the global average
+# pooling between them are function calls in `DenseNet.forward`
+# (`F.relu`, `F.adaptive_avg_pool2d`), with no parameters and no
+# multiply-accumulates, so they add nothing to the totals.
+#
 # Under a million parameters — ResNet-18 has more than eleven million — and
 # less than half of ResNet-18's 319 million MACs at this size. At the
 # ImageNet configuration (3 channels, 1,000 classes), our DenseNet-121 has
