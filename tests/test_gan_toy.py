@@ -311,5 +311,7 @@ def test_plot_real_samples_draws_the_data_and_centres():
 
     fig = plot_real_samples(ring_of_gaussians(300, seed=0), ring_centers())
     (ax,) = fig.axes
-    assert len(ax.collections) == 2 and ax.collections[0].get_offsets().shape == (300, 2)
+    # The centres are drawn first so that the real points lie over them.
+    centres, points = ax.collections
+    assert centres.get_offsets().shape == (8, 2) and points.get_offsets().shape == (300, 2)
     assert "8 mode centres" in fig.alt

@@ -140,21 +140,23 @@ def plot_label_agreement(agreement, class_names=CLASS_NAMES, reference=None, tit
     alt = (f"Label agreement by asked-for class, overall {agreement.overall:.3f} (chance {chance:.3f}): "
            f"highest {class_names[best]} {per_class[best]:.3f}, lowest {class_names[worst]} {per_class[worst]:.3f}"
            + (f"; {missing} classes not asked." if missing else "."))
-    fig, ax = new_figure(alt, figsize=(7, 3.2))
+    fig, ax = new_figure(alt, figsize=(7, 3.6))
     ax.bar(asked, [per_class[c] for c in asked], color="tab:blue", width=0.7, label="agreement")
     for c in set(range(len(per_class))) - set(asked):
         ax.text(c, 0.02, "not asked", rotation=90, ha="center", va="bottom", fontsize=8, color="0.4")
     if reference is not None:
         ref = [(c, float(v)) for c, v in enumerate(reference.per_class) if not math.isnan(float(v))]
         ax.scatter([c for c, _ in ref], [v for _, v in ref], marker="_", s=400, color="black", zorder=3,
-                   label="reference")
+                   label="ticks: the judge on real images")
     ax.axhline(agreement.overall, color="tab:orange", linewidth=1.5, label=f"overall {agreement.overall:.3f}")
     ax.axhline(chance, color="0.4", linestyle=":", linewidth=1, label=f"chance {chance:.2f}")
     ax.set_xticks(range(len(class_names)), class_names, rotation=45, ha="right", fontsize=8)
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("judged as the asked-for class")
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize="small", loc="lower right")
+    # Below the axes, not over the bars: the bars fill the plot's height.
+    fig.legend(*ax.get_legend_handles_labels(), fontsize="small", loc="outside lower center", ncols=4,
+               frameon=False)
     if title:
         fig.suptitle(title, fontsize=10)
     return fig

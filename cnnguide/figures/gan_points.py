@@ -78,19 +78,25 @@ def plot_ring_samples(real, generated_by_step, centers=None) -> BookFigure:
     alt = (f"{len(steps)} scatter plot(s), one per training step ({', '.join(map(str, steps))}): "
            f"{len(real_np)} real points in grey and the generated points in orange "
            f"({', '.join(str(len(f)) for f in fakes.values())} of them){marked}.")
-    fig, axes = new_figure(alt, 1, len(steps), figsize=(2.6 * len(steps), 2.9), squeeze=False)
-    for ax, step in zip(axes[0], steps):
-        ax.scatter(real_np[:, 0], real_np[:, 1], **REAL_STYLE)
-        ax.scatter(fakes[step][:, 0], fakes[step][:, 1], **FAKE_STYLE)
+    # At most two panels a row: four in one row would shrink the ticks to a few pixels on the page.
+    ncols = min(len(steps), 2)
+    nrows = -(-len(steps) // ncols)
+    fig, axes = new_figure(alt, nrows, ncols, figsize=(3.3 * ncols, 3.3 * nrows + 0.4), squeeze=False)
+    for ax, step in zip(axes.flat, steps):
         if centers_np is not None:
-            # Open circles around the modes: a filled marker would hide the tight real clusters.
-            ax.scatter(centers_np[:, 0], centers_np[:, 1], marker="o", s=60, facecolors="none",
-                       edgecolors="black", linewidths=0.7, label="centre")
-        ax.set(xlim=(-half, half), ylim=(-half, half), aspect="equal", title=f"step {step}")
-        ax.tick_params(labelsize=7)
+            # Wide open circles around the modes, drawn first: the tight real clusters show inside them.
+            ax.scatter(centers_np[:, 0], centers_np[:, 1], marker="o", s=260, facecolors="none",
+                       edgecolors="0.25", linewidths=0.6, label="centre", zorder=1)
+        ax.scatter(real_np[:, 0], real_np[:, 1], **{**REAL_STYLE, "color": "0.35", "alpha": 0.6}, zorder=2)
+        ax.scatter(fakes[step][:, 0], fakes[step][:, 1], **FAKE_STYLE, zorder=3)
+        ax.set(xlim=(-half, half), ylim=(-half, half), aspect="equal")
+        ax.set_title(f"step {step}", fontsize=10)
+        ax.tick_params(labelsize=9)
+    for ax in list(axes.flat)[len(steps):]:
+        ax.remove()  # an odd panel count leaves a slot empty
     # Below the panels, not inside one: the modes fill the corners.
     fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=3,
-               fontsize=8, markerscale=2, scatterpoints=1, frameon=False)
+               fontsize=9, markerscale=2, scatterpoints=1, frameon=False)
     return fig
 
 
@@ -107,14 +113,15 @@ def plot_real_samples(real, centers=None, title: str = "The data") -> BookFigure
     real_np = _points(real, "real")
     centers_np = None if centers is None else _points(centers, "centers")
     marked = "" if centers_np is None else f", with the {len(centers_np)} mode centres circled"
-    fig, ax = new_figure(f"{len(real_np)} real points in grey{marked}.", figsize=(3.2, 3.2))
-    ax.scatter(real_np[:, 0], real_np[:, 1], **REAL_STYLE)
+    fig, ax = new_figure(f"{len(real_np)} real points in grey{marked}.", figsize=(3.6, 3.6))
     if centers_np is not None:
-        ax.scatter(centers_np[:, 0], centers_np[:, 1], marker="o", s=60, facecolors="none",
-                   edgecolors="black", linewidths=0.7)
+        ax.scatter(centers_np[:, 0], centers_np[:, 1], marker="o", s=260, facecolors="none",
+                   edgecolors="0.25", linewidths=0.6, zorder=1)
+    ax.scatter(real_np[:, 0], real_np[:, 1], **{**REAL_STYLE, "color": "0.35", "alpha": 0.6}, zorder=2)
     half = 1.1 * max(float(np.abs(real_np).max()), 1e-3)
-    ax.set(xlim=(-half, half), ylim=(-half, half), aspect="equal", title=title)
-    ax.tick_params(labelsize=7)
+    ax.set(xlim=(-half, half), ylim=(-half, half), aspect="equal")
+    ax.set_title(title, fontsize=10)
+    ax.tick_params(labelsize=9)
     return fig
 
 

@@ -56,7 +56,21 @@ class GameStep:
         return X, y
 
     def discriminator_update(self):
+        """One Adam step of the discriminator on a real batch and a batch of fresh fakes."""
         X, y = self._real()
+        fake, fake_y = self._fakes(X)
+        self.opt_d.zero_grad(set_to_none=True)
+        with autocast(self.device, self.amp):
+            real_logits, fake_logits = self._D(X, y).float(), self._D(fake, fake_y).float()
+            loss = self.loss.discriminator_loss(real_logits, fake_logits) + self._penalty(X, y, fake)
+        loss.backward()
+        self.opt_d.step()
+        with torch.no_grad():
+            real_stat, fake_stat = self.loss.describe(real_logits, fake_logits)
+            return loss.detach(), real_stat, fake_stat, X.shape[0]
+
+    def _fakes(self, X):
+        """Fakes as many as the real batch ``X`` (with labels, in a conditional game), made without gradients."""
         with torch.no_grad(), autocast(self.device, self.amp):
             fake_y = self._labels(X.shape[0])
             fake = self._G(self._z(X.shape[0]), fake_y)
@@ -65,21 +79,15 @@ class GameStep:
                 raise ValueError(f"the generator makes samples of shape {tuple(fake.shape[1:])}, "
                                  f"but the real examples have shape {tuple(X.shape[1:])}")
             self.checked_shape = True
-        self.opt_d.zero_grad(set_to_none=True)
-        with autocast(self.device, self.amp):
-            real_logits, fake_logits = self._D(X, y).float(), self._D(fake, fake_y).float()
-            loss = self.loss.discriminator_loss(real_logits, fake_logits)
-            # A conditional critic is judged at the real labels on the interpolates.
-            critic = self.d if y is None else (lambda x: self.d(x, y))
-            extra = {"generator": self.noise} if self.penalty_takes_noise else {}
-            penalty = self.loss.discriminator_penalty(critic, X, fake, **extra)
-            if penalty is not None:
-                loss = loss + penalty
-        loss.backward()
-        self.opt_d.step()
-        with torch.no_grad():
-            real_stat, fake_stat = self.loss.describe(real_logits, fake_logits)
-            return loss.detach(), real_stat, fake_stat, X.shape[0]
+        return fake, fake_y
+
+    def _penalty(self, X, y, fake):
+        """The loss's penalty term on this batch (WGAN-GP's gradient penalty), or 0."""
+        # A conditional critic is judged at the real labels on the interpolates.
+        critic = self.d if y is None else (lambda x: self.d(x, y))
+        extra = {"generator": self.noise} if self.penalty_takes_noise else {}
+        penalty = self.loss.discriminator_penalty(critic, X, fake, **extra)
+        return 0.0 if penalty is None else penalty
 
     def generator_update(self, n):
         if not self.unroll:

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # The adversarial game
+# # 17. The adversarial game
 #
 # Topic 1 trained networks to *recognise* images. Topic 2 trains them to
 # *make* images. A **generative adversarial network** (GAN; Goodfellow et al.,
@@ -22,10 +22,14 @@
 # ## The data: eight Gaussians on a ring
 #
 # The standard test for GANs on 2-D data (used by the unrolled-GAN, VEEGAN and
-# PacGAN papers) is a mixture of eight Gaussians whose centres lie on a circle
-# of radius 2, each with standard deviation 0.02. It has eight **modes**, eight
-# separate places where the data lives, and a generator that has really
-# learned the data must put samples near all eight.
+# PacGAN papers) is a mixture of eight Gaussians whose centres lie on a
+# circle. Here the circle has radius 2 and each Gaussian standard deviation
+# 0.02, as in the unrolled-GAN paper's reference notebook; PacGAN's code uses
+# the same ring at half the scale (radius 1, standard deviation 0.01), which
+# is the same shape: every measure below is in units of the standard
+# deviation. It has eight **modes**, eight separate places where the data
+# lives, and a generator that has really learned the data must put samples
+# near all eight.
 
 # %%
 from cnnguide.figures import plot_real_samples
@@ -111,7 +115,9 @@ summarize(discriminator, (1, 2))
 # p_{model})$, where JSD is the Jensen–Shannon divergence: against the best
 # discriminator, the generator minimises a distance between its distribution
 # and the data's, zero only when they are equal (and then $D^* = \tfrac12$
-# everywhere). We can check the formula without any algebra: freeze a
+# everywhere). That is the written (minimax) game; the generator loss used
+# in practice, below, changes what $G$ minimises. The formula for $D^*$, on
+# which all of this rests, can be checked without algebra: freeze a
 # "generator" (here a fixed set of samples from a Gaussian), train a
 # discriminator alone, and compare what it learned with $D^*$.
 
@@ -178,8 +184,9 @@ generator_gradient_figure()
 # %% [markdown]
 # At $D(G(z)) = 10^{-4}$ the saturating loss passes back about $10^{-4}$,
 # ten thousand times less than the non-saturating one. The library's losses
-# are both written with `binary_cross_entropy_with_logits`; the generator
-# trains with the non-saturating one, `"bce"`:
+# are both written with `binary_cross_entropy_with_logits`; this chapter's
+# generator trains with the non-saturating one, `"bce"` (DCGAN's choice;
+# chapter 20 meets two others, WGAN-GP and the hinge loss):
 
 # %%
 from cnnguide.figures import show_source
@@ -196,7 +203,10 @@ show_source(NonSaturatingLoss.generator_loss)
 # `cnnguide.gan.fit_gan` alternates the two updates, as Algorithm 1 of the
 # paper: one Adam step of the discriminator on a real and a generated batch,
 # then one Adam step of the generator on fresh noise. Here are the two
-# updates, as the library runs them:
+# updates, as the library runs them. Two helpers serve later chapters and do
+# nothing here: `_D` also passes the labels to a conditional discriminator
+# ([chapter 19](../19-conditional-gan/)), and `_penalty` is 0 for this loss
+# (WGAN-GP's gradient penalty goes there, [chapter 20](../20-mode-collapse/)).
 
 # %%
 from cnnguide.gan.step import GameStep
@@ -243,6 +253,28 @@ for step, samples in sorted(history.samples.items()):
     print(f"step {step:>5}: {mode_coverage(samples, centers, std=0.02)}")
 
 # %% [markdown]
+# How good is the last row? The two numbers answer different questions, and
+# each has a reference: all 8 modes for coverage, and for the high-quality
+# share the real data's own, printed at the top of the chapter (no generator
+# can beat it):
+
+# %%
+final = mode_coverage(history.samples[history.step[-1]], centers, std=0.02)
+ceiling = mode_coverage(real, centers, std=0.02)
+print(f"after {history.step[-1]:,} steps: {final.modes} of 8 modes, {final.high_quality:.1%} of the "
+      f"samples high quality")
+print(f"real data:         {ceiling.modes} of 8 modes, {ceiling.high_quality:.1%} high quality")
+print(f"the generator's high-quality share is {final.high_quality / ceiling.high_quality:.0%} of the data's")
+
+# %% [markdown]
+# A generator can find *where* the modes are long before it learns *how
+# narrow* they are: a point counts as high quality only within three
+# standard deviations, 0.06, of a centre, on a ring of radius 2. Many modes
+# with a small high-quality share means orange clouds around the centres that
+# are much wider than the grey dots, which the pictures show. Closing that
+# gap takes many more steps than this page's 3,000
+# ([chapter 20](../20-mode-collapse/) trains for longer).
+#
 # Reading the rows from top to bottom: at step 0 the untrained generator
 # puts its points in a small blob near the origin, far from every centre
 # (where no sample is high quality the reverse KL is undefined: `nan`). What
@@ -287,12 +319,14 @@ plot_decision_surface(discriminator, real[:2_000], history.samples[history.step[
 #   discriminator that scores samples as real or fake; the generator learns
 #   only through the discriminator's gradient.
 # - Against a fixed generator the best discriminator is
-#   $D^* = p_{data} / (p_{data} + p_{model})$, and the generator then
-#   minimises the Jensen–Shannon divergence between its distribution and the
-#   data's.
+#   $D^* = p_{data} / (p_{data} + p_{model})$, and in the minimax game the
+#   generator then minimises the Jensen–Shannon divergence between its
+#   distribution and the data's.
 # - The minimax loss $\log(1 - D(G(z)))$ gives the generator almost no
 #   gradient when the discriminator wins; the non-saturating loss
-#   $-\log D(G(z))$ fixes that, and is what everyone trains with.
+#   $-\log D(G(z))$ fixes that and is DCGAN's choice. (It no longer minimises
+#   the Jensen–Shannon divergence; other losses, such as the hinge loss and
+#   WGAN-GP's, are common too.)
 # - On 2-D data with known modes, three numbers say how well a generator
 #   does: modes covered, the share of high-quality samples, and the reverse
 #   KL divergence of the mode histogram from uniform. GAN losses do not.
@@ -329,9 +363,17 @@ plot_decision_surface(discriminator, real[:2_000], history.samples[history.step[
 #    fakes do early in training?
 #
 #    <details><summary>Answer</summary>
-#    With the saturating loss the generator's gradient is −D(G(z)) per logit, so
-#    while history.d_fake is small the generator barely moves. Whether it catches
-#    up within 3,000 steps depends on the run: compare the printed coverage rows.
+#    Per fake, the saturating loss sends back −D(G(z)) and the non-saturating
+#    one −(1 − D(G(z))) (exercise 2), so `history.d_fake` says how much
+#    gradient each generator received. The untrained discriminator is
+#    undecided (D(G(z)) near 0.5, the first entries of `d_fake`), so both
+#    start alike; but each time D wins and `d_fake` drops, say to 0.05, the
+#    saturating generator gets 0.05 where the non-saturating one gets 0.95,
+#    19 times less. Compute `sum(history.d_fake) / len(history.d_fake)` for
+#    the saturating run: that mean is the average size of its gradient, against
+#    one minus it for the non-saturating loss. The coverage each reaches in
+#    3,000 steps is whatever its rows print; the gradients are the reason to
+#    prefer the non-saturating loss.
 #    </details>
 #
 # 5. The chapter's discriminator and generator each have two hidden layers of

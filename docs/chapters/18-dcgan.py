@@ -1,5 +1,5 @@
 # %% [markdown]
-# # DCGAN: a convolutional GAN on Fashion-MNIST
+# # 18. DCGAN: a convolutional GAN on Fashion-MNIST
 #
 # [Chapter 17](../17-adversarial-game/) played the adversarial game on points
 # in the plane with two small MLPs. For images the players become
@@ -103,9 +103,10 @@ print(f"<x, convT(y)> = {right.item():.10f}")
 # convolution with the same kernel.
 #
 # **Output size.** A transposed convolution maps a side of $n$ to
-# $(n - 1)s - 2p + k + \text{output\_padding}$, PyTorch's formula; it inverts
-# the convolution's $\lfloor (n + 2p - k)/s \rfloor + 1$, and `output_padding`
-# picks among the input sizes that the floor maps to the same output.
+# $(n - 1)s - 2p + k + p_{out}$, PyTorch's formula, where $p_{out}$ is its
+# `output_padding` argument; it inverts the convolution's
+# $\lfloor (n + 2p - k)/s \rfloor + 1$, and $p_{out}$ picks among the input
+# sizes that the floor maps to the same output.
 # DCGAN's generator for 28 × 28 images goes 1 → 7 → 14 → 28:
 
 # %%
@@ -123,9 +124,14 @@ for k, s, p in ((7, 1, 0), (4, 2, 1), (4, 2, 1)):
 # ## The networks
 #
 # The generator projects a 100-dimensional noise vector to a 7 × 7 map with a
-# transposed convolution (a fully connected layer in disguise: its input is
-# 1 × 1), then doubles the side twice. The discriminator mirrors it with
-# stride-2 convolutions and ends in a single logit. `width` sets the number of
+# transposed convolution, then doubles the side twice. Its input is 1 × 1, so
+# that first layer multiplies the noise by a matrix, exactly what a fully
+# connected layer does, and the paper itself describes it so. "No fully
+# connected *hidden* layers" is about the layers in between, which are all
+# convolutions. The discriminator mirrors the generator with stride-2
+# convolutions and ends in a single logit, a 7 × 7 convolution over the
+# 7 × 7 map: again one weighted sum of the whole map, a linear output layer
+# written as a convolution. `width` sets the number of
 # channels; the paper's networks are wider than what a CPU can train while
 # this page builds.
 
@@ -142,7 +148,8 @@ summarize(generator, (1, 100))
 summarize(discriminator, (1, 1, 28, 28))
 
 # %% [markdown]
-# Batch norm sits after every layer but the generator's last and the
+# Batch norm sits after every layer but the last of each network (the
+# generator's image layer and the discriminator's logit) and the
 # discriminator's first, as the paper prescribes. DCGAN's initialisation
 # draws convolution weights from $\mathcal{N}(0, 0.02^2)$, batch-norm scales
 # from $\mathcal{N}(1, 0.02^2)$ and sets biases to 0. (d2l's DCGAN section
@@ -203,6 +210,14 @@ print(f"its accuracy on the 10,000 test images, measured now: {judge_accuracy():
 #   2019): the share of generated images that fall inside the region real
 #   images occupy in feature space (quality), and the share of real images
 #   inside the generated images' region (variety).
+#
+# What a classifier judge cannot see: it was trained to tell the ten classes
+# apart, so its features respond to what separates a sandal from a sneaker —
+# outlines, proportions, textures typical of a class — and much less to what
+# a person notices first in a generated image: blur, streaks, speckle,
+# broken edges. An image with a shirt's outline and a smudged inside can be
+# a confident shirt. High scores from this judge mean class-typical,
+# varied images; the grids of samples remain part of the evidence.
 #
 # Numbers need a scale. Here they are for real images against real images
 # (the best a generator can hope for, with the same number of images) and

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Conditional GAN: asking for a class
+# # 19. Conditional GAN: asking for a class
 #
 # The DCGAN of [chapter 18](../18-dcgan/) draws a garment, but which one is
 # up to the noise. A **conditional GAN** (Mirza and Osindero, 2014,

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Mode collapse: seen, measured over seeds, and countered
+# # 20. Mode collapse: seen, measured over seeds, and countered
 #
 # A generator that has found one kind of sample the discriminator accepts has
 # no reason, in a single step, to draw anything else. The discriminator then
