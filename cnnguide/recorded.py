@@ -102,7 +102,7 @@ def load_recorded(name: str) -> History | None:
 
 
 def describe_recorded(history: History) -> str:
-    """One line naming where, when and how a recorded run was made.
+    """One line naming where, when and how a recorded run was made, and how long it took.
 
     Examples
     --------
@@ -111,10 +111,17 @@ def describe_recorded(history: History) -> str:
     ...                       "command": "python scripts/reproduce.py --only lenet"})
     >>> print(describe_recorded(h))
     recorded on cuda:0 (NVIDIA H200), 2026-11-27, torch 2.14.1: python scripts/reproduce.py --only lenet
+    >>> h.metadata.update(device="cpu (AMD EPYC, 2 threads)", cores=2, wall_seconds=3120.4)
+    >>> print(describe_recorded(h))
+    recorded on cpu (AMD EPYC, 2 threads), a 2-core machine, 2026-11-27, torch 2.14.1, in 52 min: python scripts/reproduce.py --only lenet
     """
     meta = history.metadata
     date = str(meta.get("date", "?"))[:10]
-    return f"recorded on {meta.get('device', '?')}, {date}, torch {meta.get('torch', '?')}: {meta.get('command', '?')}"
+    cores = f", a {meta['cores']}-core machine" if meta.get("cores") else ""
+    wall = meta.get("wall_seconds")
+    took = "" if wall is None else f", in {wall / 60:.0f} min" if wall >= 600 else f", in {wall:.0f} s"
+    return (f"recorded on {meta.get('device', '?')}{cores}, {date}, torch {meta.get('torch', '?')}{took}: "
+            f"{meta.get('command', '?')}")
 
 
 def report_recorded(name: str, recipe: str = "book"):

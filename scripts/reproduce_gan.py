@@ -3,17 +3,20 @@
 
 ::
 
-    python scripts/reproduce_gan.py                    # ring, dcgan and cgan, on the first GPU
+    python scripts/reproduce_gan.py                    # every recipe, on the first GPU
+    python scripts/reproduce_gan.py --only dcgan-cpu --device cpu --allow-cpu --measure-every 10000
     python scripts/reproduce_gan.py --only dcgan
     python scripts/reproduce_gan.py --dry-run          # print the plan and stop
     python scripts/reproduce_gan.py --smoke --device cpu --out /tmp/smoke   # a few steps: checks the code path
 
 The recipes live in :mod:`cnnguide.gan.recipes`: the ring of 8 Gaussians (25,000
-steps, batch 512) and DCGAN on the 60,000 Fashion-MNIST images (25 epochs,
-batch 128). Each run writes ``<out>/gan-<name>.json``: the logged history and,
-in its metadata, the settings, the final measures (mode coverage on the ring;
-the judge's Inception Score, FID and classes for DCGAN), wall time, steps per
-second, device, torch version, date and the exact command; and
+steps, batch 512), DCGAN and the conditional DCGAN on the 60,000 Fashion-MNIST
+images (25 epochs, batch 128), and the two DCGANs sized for a CPU
+(``dcgan-cpu``, ``cgan-cpu``: about half an hour each on 2 cores). Each run
+writes ``<out>/gan-<name>.json``: the logged history and, in its metadata, the
+settings, the final measures (mode coverage on the ring; the judge's Inception
+Score, FID and classes for DCGAN), wall time, steps per second, device, cores,
+threads, torch version, date and the exact command; and
 ``<out>/gan-<name>-samples.safetensors``, the fixed noise batch's samples at up
 to seven steps (float16), for the pages to draw. ``<out>`` defaults to
 ``docs/recorded``.
@@ -42,6 +45,7 @@ if str(REPO) not in sys.path:  # run from a checkout without installing the pack
 
 from cnnguide import recorded  # noqa: E402
 from cnnguide.gan import recipes  # noqa: E402
+from cnnguide.gan.average import GeneratorEMA  # noqa: E402
 from cnnguide.gan.training import fit_gan  # noqa: E402
 
 # --smoke: enough to run every line of the real path, in seconds on a CPU.
@@ -49,6 +53,8 @@ SMOKE = {
     "ring": {"steps": 4, "epochs": None, "train_size": 512, "batch_size": 64, "width": None, "eval_samples": 200},
     "dcgan": {"steps": 2, "epochs": None, "train_size": 64, "batch_size": 16, "width": 4, "eval_samples": 40},
     "cgan": {"steps": 2, "epochs": None, "train_size": 64, "batch_size": 16, "width": 4, "eval_samples": 40},
+    "dcgan-cpu": {"steps": 2, "epochs": None, "train_size": 64, "batch_size": 16, "width": 4, "eval_samples": 40},
+    "cgan-cpu": {"steps": 2, "epochs": None, "train_size": 64, "batch_size": 16, "width": 4, "eval_samples": 40},
 }
 #: Steps whose samples are kept in the samples file.
 KEPT_SAMPLE_STEPS = 7
@@ -69,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dry-run", action="store_true", help="print the plan and stop")
     parser.add_argument("--smoke", action="store_true", help="a few steps on tiny data, for tests (needs --out)")
     parser.add_argument("--allow-cpu", action="store_true", help="allow a full CPU run to write into docs/recorded")
+    parser.add_argument("--measure-every", type=int, metavar="N",
+                        help="also measure the generator every N steps (a multiple of the recipe's sample_every) "
+                             "with a fifth of the final samples, kept in the JSON as measures_over_training")
     return parser
 
 
@@ -124,14 +133,27 @@ def run_recipe(name: str, args, device: torch.device, command: str) -> dict:
     parameters = {"generator": sum(p.numel() for p in generator.parameters()),
                   "discriminator": sum(p.numel() for p in discriminator.parameters())}
     print(f"\n{recipe.title} ({name}) on {device}: {plan([name], args).split(': ', 2)[2]}", flush=True)
+    ema = GeneratorEMA(generator, recipe.ema) if recipe.ema else None
+    over_training, measuring = [], [0.0]
+
+    def measure(step, sampler):
+        if not args.measure_every or step % args.measure_every or step == 0:
+            return
+        t = time.perf_counter()
+        point = recipes.evaluate(recipe, sampler, seed=args.seed, samples=max(2, s["eval_samples"] // 5))
+        over_training.append({"step": step, "train_seconds": round(t - tic - measuring[0], 1), **point})
+        measuring[0] += time.perf_counter() - t
+        print(f"  step {step:,}: {_measure_text(point)}", flush=True)
+
     tic = time.perf_counter()
     history = fit_gan(generator, discriminator, data, steps=s["steps"], epochs=s["epochs"], batch_size=batch_size,
-                      lr_g=recipe.lr_g, lr_d=recipe.lr_d, betas=recipe.betas, scale_to_tanh=recipe.scale_to_tanh,
-                      seed=args.seed, device=device, init=recipe.init_function, sample_every=recipe.sample_every,
-                      num_samples=recipe.num_samples, log_every=recipe.log_every, progress=False,
-                      verbose=not args.smoke)
-    train_seconds = time.perf_counter() - tic
-    measured = recipes.evaluate(recipe, generator, seed=args.seed, samples=s["eval_samples"])
+                      loss=recipe.loss, lr_g=recipe.lr_g, lr_d=recipe.lr_d, betas=recipe.betas,
+                      scale_to_tanh=recipe.scale_to_tanh, seed=args.seed, device=device, init=recipe.init_function,
+                      sample_every=recipe.sample_every, num_samples=recipe.num_samples, log_every=recipe.log_every,
+                      ema=ema, on_sample=measure, progress=False, verbose=not args.smoke)
+    train_seconds = time.perf_counter() - tic - measuring[0]
+    sampler = generator if ema is None else ema.module
+    measured = recipes.evaluate(recipe, sampler, seed=args.seed, samples=s["eval_samples"])
     wall = time.perf_counter() - tic
     steps = history.last_step
     args.out.mkdir(parents=True, exist_ok=True)
@@ -141,7 +163,7 @@ def run_recipe(name: str, args, device: torch.device, command: str) -> dict:
         args.out / f"gan-{name}.json", recipe=name, title=recipe.title, smoke=args.smoke, **s, seed=args.seed,
         lr_g=recipe.lr_g, lr_d=recipe.lr_d, parameters=parameters, wall_seconds=wall,
         train_seconds=train_seconds, steps_per_sec=steps / train_seconds, samples_file=samples_file.name,
-        command=command, **measured)
+        command=command, threads=torch.get_num_threads(), measures_over_training=over_training, **measured)
     print(f"wrote {path} and {samples_file}", flush=True)
     return {"title": recipe.title, "name": name, "steps": steps, "final": history.final, "measured": measured,
             "wall": wall, "rate": steps / train_seconds}

@@ -44,22 +44,36 @@ from cnnguide.gan.nets import create as create_net  # noqa: E402
 # name -> settings. width: both networks' width; loss: "bce" or "hinge"; sn: spectral
 # norm in D (its batch norm is then dropped, as SNGAN's D has none); ema: the decay or None.
 CANDIDATES = {
-    "w32-b64": dict(width=32, batch=64, lr_g=2e-4, lr_d=2e-4),  # the chapter's run until now
+    "w32-b64": dict(width=32, batch=64, lr_g=2e-4, lr_d=2e-4),  # DCGAN's learning rate
+    "w32-b64-ema": dict(width=32, batch=64, lr_g=2e-4, lr_d=2e-4, ema=0.999),
+    "w32-b64-lr4": dict(width=32, batch=64, lr_g=4e-4, lr_d=4e-4),
+    "w32-b64-ttur": dict(width=32, batch=64, lr_g=2e-4, lr_d=4e-4),
+    "w32-b32": dict(width=32, batch=32, lr_g=2e-4, lr_d=2e-4),
+    "w24-b64": dict(width=24, batch=64, lr_g=2e-4, lr_d=2e-4),
+    "w48-b64": dict(width=48, batch=64, lr_g=2e-4, lr_d=2e-4),
+    "w32-b64-lr6": dict(width=32, batch=64, lr_g=6e-4, lr_d=6e-4),
+    "w32-b64-lr8": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4),  # chapter 18 and recipe dcgan-cpu
+    "w32-b64-lr10": dict(width=32, batch=64, lr_g=1e-3, lr_d=1e-3),
+    "w32-b64-lr8-ema": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4, ema=0.999),
+    "w48-b64-lr8": dict(width=48, batch=64, lr_g=8e-4, lr_d=8e-4),
+    "w32-b64-g8d4": dict(width=32, batch=64, lr_g=8e-4, lr_d=4e-4),
+    "w32-b64-lr4-ema": dict(width=32, batch=64, lr_g=4e-4, lr_d=4e-4, ema=0.999),
+    "w32-b32-lr4": dict(width=32, batch=32, lr_g=4e-4, lr_d=4e-4),
+    "w48-b64-lr4": dict(width=48, batch=64, lr_g=4e-4, lr_d=4e-4),
+    "w32-b64-hinge-sn": dict(width=32, batch=64, lr_g=1e-4, lr_d=4e-4, loss="hinge", sn=True, betas=(0.0, 0.9)),
+    # Wider and larger batches: worse per CPU second in a first screen (2026-12-06), kept to re-check.
     "w64-b64": dict(width=64, batch=64, lr_g=2e-4, lr_d=2e-4),
     "w64-b128": dict(width=64, batch=128, lr_g=2e-4, lr_d=2e-4),
     "w64-b128-ema": dict(width=64, batch=128, lr_g=2e-4, lr_d=2e-4, ema=0.999),
-    "w64-b128-ttur": dict(width=64, batch=128, lr_g=1e-4, lr_d=4e-4),
-    "w64-b128-hinge-sn": dict(width=64, batch=128, lr_g=1e-4, lr_d=4e-4, loss="hinge", sn=True,
-                              betas=(0.0, 0.9)),
-    "w48-b128-ema": dict(width=48, batch=128, lr_g=2e-4, lr_d=2e-4, ema=0.999),
-    "w64-b128-lr4": dict(width=64, batch=128, lr_g=4e-4, lr_d=4e-4),
 }
 CONDITIONAL = {
-    "c-w32-b64": dict(width=32, batch=64, lr_g=2e-4, lr_d=2e-4),  # chapter 19's run until now
+    "c-w32-b64": dict(width=32, batch=64, lr_g=2e-4, lr_d=2e-4),  # DCGAN's learning rate
+    "c-w32-b64-ema": dict(width=32, batch=64, lr_g=2e-4, lr_d=2e-4, ema=0.999),
+    "c-w32-b64-lr4": dict(width=32, batch=64, lr_g=4e-4, lr_d=4e-4),
+    "c-w32-b64-lr8": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4),  # chapter 19 and recipe cgan-cpu
+    "c-w24-b64": dict(width=24, batch=64, lr_g=2e-4, lr_d=2e-4),
+    "c-w48-b64": dict(width=48, batch=64, lr_g=2e-4, lr_d=2e-4),
     "c-w64-b128": dict(width=64, batch=128, lr_g=2e-4, lr_d=2e-4),
-    "c-w64-b128-ema": dict(width=64, batch=128, lr_g=2e-4, lr_d=2e-4, ema=0.999),
-    "c-w48-b128": dict(width=48, batch=128, lr_g=2e-4, lr_d=2e-4),
-    "c-w64-b128-lr4": dict(width=64, batch=128, lr_g=4e-4, lr_d=4e-4),
 }
 
 

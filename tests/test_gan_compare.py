@@ -46,3 +46,31 @@ def test_bad_arguments_are_refused(capsys):
     script = load_script("bench_gan_remedies")
     assert "unknown setting(s) ['GANN']" in script_usage_error(script, ["--only", "GANN"], capsys)
     assert "expected a positive integer, got '0'" in script_usage_error(script, ["--seeds", "0"], capsys)
+
+
+def test_the_table_shows_the_standard_error_as_pacgan_does():
+    from cnnguide.gan.compare import RingRun
+    from cnnguide.gan.coverage import ModeCoverage
+
+    runs = [RingRun("GAN", i, ModeCoverage(m, 0.5, 1.0, (1,) * 8), 2.0, {}) for i, m in enumerate((2, 4, 6, 8))]
+    (row,) = remedies_table(runs).rows
+    # modes 2, 4, 6, 8: sd 2.58, standard error 2.58 / sqrt(4) = 1.29
+    assert row[2] == "5.0 ± 1.3" and "standard error" in remedies_table(runs).notes[0]
+
+
+def test_tune_ring_records_every_seed_and_reads_back(tmp_path, capsys):
+    import json
+
+    from cnnguide.gan.compare import recorded_ring_runs
+
+    script = load_script("tune_ring")
+    out = tmp_path / "ring.json"
+    script.main(["--seeds", "2", "--steps", "20", "--sample-every", "10", "--only", "GAN", "spectral norm",
+                 "--json", str(out)])
+    printed = capsys.readouterr().out
+    assert "20 generator steps; mean ± standard error over 2 seeds" in printed and "spectral norm" in printed
+    record = json.loads(out.read_text())
+    assert {"date", "device", "cores", "torch", "command", "wall_seconds"} <= set(record)
+    runs = recorded_ring_runs(record)[20]
+    assert [(r.setting, r.seed) for r in runs] == [("GAN", 0), ("GAN", 1), ("spectral norm", 0), ("spectral norm", 1)]
+    assert remedies_table(runs, steps=20).rows[1][0] == "spectral norm"

@@ -1,5 +1,7 @@
 """Recorded GPU runs: found, labelled, refused when unlabelled, reported on pages."""
 
+import os
+
 import pytest
 
 from cnnguide.figures import BookFigure
@@ -34,8 +36,9 @@ def test_labelled_run_is_reported_with_its_device_date_and_curves(recorded_dir, 
     a_run().save_json(recorded_path("lenet"), **LABELS)
     run = load_recorded("lenet")
     assert run.test_acc == pytest.approx([0.6, 0.7, 0.8])
-    assert describe_recorded(run) == ("recorded on cuda:0 (NVIDIA H100), 2026-11-27, torch 2.14.1: "
-                                      "python scripts/reproduce.py --only lenet")
+    # save_json adds this machine's core count to the labels, as a recording script does.
+    assert describe_recorded(run) == (f"recorded on cuda:0 (NVIDIA H100), a {os.cpu_count()}-core machine, "
+                                      "2026-11-27, torch 2.14.1: python scripts/reproduce.py --only lenet")
     fig = report_recorded("lenet")
     out = capsys.readouterr().out
     assert isinstance(fig, BookFigure)

@@ -9,7 +9,7 @@ from safetensors.torch import load_file
 from _commands import load_script
 from _commands import script_usage_error as usage_error
 from cnnguide import recorded
-from cnnguide.gan.history import GANHistory
+from cnnguide.gan.history import GANHistory, load_kept_samples
 
 REPO = Path(__file__).resolve().parents[1]
 RECORDED = REPO / "docs" / "recorded"
@@ -35,7 +35,8 @@ def test_dry_run_prints_the_plan(reproduce, capsys):
 
 
 def test_unknown_recipe_and_smoke_without_out(reproduce, capsys):
-    assert "unknown recipe(s) ['wgan']; known: ring, dcgan, cgan" in usage_error(reproduce, ["--only", "wgan"], capsys)
+    known = "known: ring, dcgan, cgan, dcgan-cpu, cgan-cpu"
+    assert f"unknown recipe(s) ['wgan']; {known}" in usage_error(reproduce, ["--only", "wgan"], capsys)
     assert "--smoke needs --out" in usage_error(reproduce, ["--smoke"], capsys)
 
 
@@ -71,7 +72,8 @@ def test_smoke_run_writes_labelled_records(reproduce, capsys, tmp_path):
     table = out[out.rindex("recipe "):]
     assert table.splitlines()[0].split() == ["recipe", "steps", "D", "loss", "G", "loss", "measured", "wall", "time",
                                              "steps/s"]
-    for name, steps, measure in (("ring", 4, "mode_coverage"), ("dcgan", 2, "judge"), ("cgan", 2, "label_agreement")):
+    for name, steps, measure in (("ring", 4, "mode_coverage"), ("dcgan", 2, "judge"), ("cgan", 2, "label_agreement"),
+                                 ("dcgan-cpu", 2, "judge"), ("cgan-cpu", 2, "label_agreement")):
         history = GANHistory.load_json(tmp_path / f"gan-{name}.json")
         meta = history.metadata
         assert history.step == [steps] and meta["smoke"] is True and meta["recipe"] == name
@@ -82,6 +84,8 @@ def test_smoke_run_writes_labelled_records(reproduce, capsys, tmp_path):
         samples = load_file(str(tmp_path / meta["samples_file"]))
         assert sorted(samples) == [f"step.{s}" for s in sorted((0, steps))]
         assert samples[f"step.{steps}"].dtype == torch.float16
+        kept = load_kept_samples(tmp_path / meta["samples_file"])
+        assert sorted(kept) == sorted((0, steps)) and kept[steps].dtype == torch.float32
     assert GANHistory.load_json(tmp_path / "gan-dcgan.json").metadata["judge"]["samples"] == 40
     assert "IS " in table and "/8 modes" in table
     assert recorded_files() == before

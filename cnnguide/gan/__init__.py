@@ -28,14 +28,14 @@ This package may use :mod:`cnnguide.train`'s checkpoint and history machinery;
 """
 
 from .coverage import ModeCoverage, mode_coverage
-from .history import GANHistory
+from .history import GANHistory, load_kept_samples
 from .image_metrics import (
     ClassScore, JudgeReference, PrecisionRecall, Score, improved_precision_recall, inception_score,
     judge_fid, judge_precision_recall, judge_reference, per_class_scores,
 )  # fmt: skip
 # The function judge.judge() is not lifted here: it would hide the module cnnguide.gan.judge.
 from .judge import (
-    JudgeNet, check_images, class_histogram, class_probabilities, classes_covered, from_tanh,
+    JudgeNet, check_images, class_entropy, class_histogram, class_probabilities, classes_covered, from_tanh,
     judge_accuracy, judge_features, judge_manifest, load_judge,
 )  # fmt: skip
 from .average import GeneratorEMA
@@ -58,14 +58,16 @@ __all__ = [
     # toy_data, coverage
     "grid_centers", "grid_of_gaussians", "ring_centers", "ring_of_gaussians", "ModeCoverage", "mode_coverage",
     # judge
-    "JudgeNet", "check_images", "class_histogram", "class_probabilities", "classes_covered", "from_tanh",
+    "JudgeNet", "check_images", "class_entropy", "class_histogram", "class_probabilities", "classes_covered",
+    "from_tanh",
     "judge_accuracy", "judge_features", "judge_manifest", "load_judge",
     # image_metrics
     "ClassScore", "JudgeReference", "PrecisionRecall", "Score", "improved_precision_recall",
     "inception_score", "judge_fid", "judge_precision_recall", "judge_reference", "per_class_scores",
     # nets, losses, training, history, recipes
     "DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator", "MLPGenerator", "dcgan_init_", "default_init_",
-    "GANLoss", "HingeLoss", "NonSaturatingLoss", "SaturatingLoss", "gan_loss", "GANHistory", "NonFiniteGANLossError",
+    "GANLoss", "HingeLoss", "NonSaturatingLoss", "SaturatingLoss", "gan_loss", "GANHistory", "load_kept_samples",
+    "NonFiniteGANLossError",
     "fit_gan", "GeneratorEMA",
     "GAN_RECIPES", "GANRecipe", "get_gan_recipe",
     # conditional, agreement

@@ -31,8 +31,8 @@ from .nets import MLPDiscriminator, MLPGenerator, default_init_
 from .recipes import RING_STD
 from .toy_data import ring_centers, ring_of_gaussians
 
-__all__ = ["COLLAPSING_GAME", "REMEDIES", "RingRun", "RingSetting", "remedies_table", "run_ring",
-           "run_ring_table"]
+__all__ = ["COLLAPSING_GAME", "REMEDIES", "RingRun", "RingSetting", "recorded_ring_runs", "remedies_table",
+           "run_ring", "run_ring_table"]
 
 #: The ring's standard deviation, :data:`cnnguide.gan.recipes.RING_STD`.
 STD = RING_STD
@@ -226,31 +226,63 @@ def summarize_runs(runs: list[RingRun]) -> dict:
 
 
 def remedies_table(runs: list[RingRun], steps: int | None = None):
-    """The runs as a :class:`~cnnguide.tables.Table`: per setting, mean ± std over its seeds.
+    """The runs as a :class:`~cnnguide.tables.Table`: per setting, mean ± standard error over its seeds.
+
+    The standard error (standard deviation over the seeds / √seeds) is what
+    PacGAN's Table 1 reports after its ±, so the two tables read alike.
 
     Examples
     --------
     >>> c = ModeCoverage(modes=2, high_quality=0.5, reverse_kl=1.0, counts=(5, 5, 0, 0, 0, 0, 0, 0))
     >>> print(remedies_table([RingRun("GAN", 0, c, 2.0, {}), RingRun("GAN", 1, c, 4.0, {})]))
     ... # doctest: +ELLIPSIS
-    setting  seeds  modes (of 8)  high quality  reverse KL   seconds per run
+    setting  seeds  modes (of 8)  high quality  reverse KL  seconds per run
     ...
-    GAN          2     2.0 ± 0.0  50.0 ± 0.0 %  1.00 ± 0.00        3.0 ± 1.4
+    GAN          2     2.0 ± 0.0  50.0 ± 0.0 %  1.00 ± 0.00              3.0
     ...
     """
     from ..tables import Table
 
     rows = []
     for name, s in summarize_runs(runs).items():
-        kl = "undefined" if math.isnan(s["reverse_kl"][0]) else "{:.2f} ± {:.2f}".format(*s["reverse_kl"])
+        root = math.sqrt(s["seeds"])
+        defined = s["seeds"] - s["undefined_kl"]
+        kl = ("undefined" if math.isnan(s["reverse_kl"][0])
+              else f"{s['reverse_kl'][0]:.2f} ± {s['reverse_kl'][1] / math.sqrt(max(defined, 1)):.2f}")
         if s["undefined_kl"] and not math.isnan(s["reverse_kl"][0]):
             kl += f" ({s['undefined_kl']} undefined)"
-        rows.append((name, str(s["seeds"]), "{:.1f} ± {:.1f}".format(*s["modes"]),
-                     "{:.1f} ± {:.1f} %".format(*(100 * v for v in s["high_quality"])), kl,
-                     "{:.1f} ± {:.1f}".format(*s["seconds"])))
-    notes = ["mean ± standard deviation over the seeds; high quality: within 3 standard deviations of a mode; "
-             "a mode is covered by one high-quality sample or more (cnnguide.gan.coverage)"]
+        rows.append((name, str(s["seeds"]), f"{s['modes'][0]:.1f} ± {s['modes'][1] / root:.1f}",
+                     f"{100 * s['high_quality'][0]:.1f} ± {100 * s['high_quality'][1] / root:.1f} %", kl,
+                     f"{s['seconds'][0]:.1f}"))
+    notes = ["mean ± standard error over the seeds (as PacGAN's Table 1); high quality: within 3 standard "
+             "deviations of a mode; a mode is covered by one high-quality sample or more (cnnguide.gan.coverage)"]
     if steps is not None:
         notes.insert(0, f"{steps:,} generator steps per run")
     return Table(("setting", "seeds", "modes (of 8)", "high quality", "reverse KL", "seconds per run"),
                  tuple(rows), align="lrrrrr", notes=tuple(notes))
+
+
+def recorded_ring_runs(record: dict) -> dict[int, list[RingRun]]:
+    """The runs of a recording by ``scripts/tune_ring.py --json``, by number of steps.
+
+    Each seed becomes a :class:`RingRun` (no samples; ``seconds`` is the
+    stacked run's time divided by its seeds), ready for :func:`remedies_table`.
+
+    Examples
+    --------
+    >>> record = {"rows": [{"setting": "GAN", "steps": 100, "seconds_all_seeds": 4.0, "seeds": [
+    ...     {"seed": 0, "modes": 1, "high_quality": 0.9, "reverse_kl": 2.08, "late_turnover": 0},
+    ...     {"seed": 1, "modes": 3, "high_quality": 0.0, "reverse_kl": None, "late_turnover": 2}]}]}
+    >>> runs = recorded_ring_runs(record)[100]
+    >>> [(r.setting, r.coverage.modes, r.seconds) for r in runs]
+    [('GAN', 1, 2.0), ('GAN', 3, 2.0)]
+    """
+    by_steps: dict[int, list[RingRun]] = {}
+    for row in record["rows"]:
+        seconds = row["seconds_all_seeds"] / len(row["seeds"])
+        for seed in row["seeds"]:
+            kl = math.nan if seed["reverse_kl"] is None else seed["reverse_kl"]
+            coverage = ModeCoverage(modes=seed["modes"], high_quality=seed["high_quality"], reverse_kl=kl,
+                                    counts=tuple(seed.get("counts", ())))
+            by_steps.setdefault(row["steps"], []).append(RingRun(row["setting"], seed["seed"], coverage, seconds, {}))
+    return by_steps

@@ -11,7 +11,7 @@ import torch
 
 from ..train.history import write_with_metadata
 
-__all__ = ["GANHistory"]
+__all__ = ["GANHistory", "load_kept_samples"]
 
 _SERIES = ("step", "d_loss", "g_loss", "d_real", "d_fake", "seconds")
 
@@ -163,3 +163,33 @@ class GANHistory:
         f = self.final
         return (f"{f['step']} steps: D loss {f['d_loss']:.3f}, G loss {f['g_loss']:.3f}, "
                 f"D(x) {f['d_real']:.3f}, D(G(z)) {f['d_fake']:.3f}")
+
+
+def load_kept_samples(path) -> dict[int, torch.Tensor]:
+    """The fixed-noise samples a recorded run kept: step -> float32 tensor.
+
+    ``scripts/reproduce_gan.py`` keeps up to seven steps' samples in a
+    safetensors file (float16) beside the run's JSON, under keys
+    ``step.<N>``; its name is in the JSON's metadata (``samples_file``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from safetensors.torch import save_file
+    >>> path = Path(tempfile.mkdtemp()) / "run-samples.safetensors"
+    >>> save_file({"step.0": torch.zeros(2, 1, 4, 4).half(), "step.500": torch.ones(2, 1, 4, 4).half()}, str(path))
+    >>> kept = load_kept_samples(path)
+    >>> sorted(kept), kept[500].dtype
+    ([0, 500], torch.float32)
+    """
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    try:
+        tensors = load_file(str(path))
+    except (OSError, SafetensorError) as error:
+        raise ValueError(f"cannot read the kept samples {path}: {error}") from None
+    wrong = [k for k in tensors if not (k.startswith("step.") and k[5:].isdigit())]
+    if wrong:
+        raise ValueError(f"{path}: keys must be step.<N>, found {wrong[:3]}")
+    return {int(k[5:]): t.float() for k, t in sorted(tensors.items(), key=lambda kv: int(kv[0][5:]))}

@@ -37,6 +37,7 @@ __all__ = [
     "WEIGHTS_FILE",
     "MANIFEST_FILE",
     "check_images",
+    "class_entropy",
     "class_histogram",
     "class_probabilities",
     "classes_covered",
@@ -329,6 +330,32 @@ def classes_covered(images: torch.Tensor, min_fraction: float = 0.01, net: nn.Mo
         raise ValueError(f"min_fraction must be a number in (0, 1], got {min_fraction!r}")
     counts = class_histogram(images, net)
     return int((counts >= min_fraction * counts.sum()).sum())
+
+
+def class_entropy(counts: torch.Tensor) -> float:
+    """The entropy (in nats) of a class histogram: ln 10 ≈ 2.303 for ten equal classes, 0 for one.
+
+    A summary of :func:`class_histogram` in one number: a generator that
+    drops classes, or draws some far more often than others, scores below
+    the data's (Fashion-MNIST's classes are equally frequent).
+
+    Examples
+    --------
+    >>> round(class_entropy(torch.full((10,), 100)), 3)
+    2.303
+    >>> class_entropy(torch.tensor([0, 50, 0, 0, 0, 0, 0, 0, 0, 0]))
+    0.0
+    >>> class_entropy(torch.zeros(10))
+    Traceback (most recent call last):
+    ...
+    ValueError: a class histogram needs at least one count, got all zeros
+    """
+    counts = torch.as_tensor(counts, dtype=torch.float64)
+    if counts.sum() <= 0 or (counts < 0).any():
+        raise ValueError("a class histogram needs at least one count, got all zeros"
+                         if not (counts < 0).any() else f"counts must not be negative, got {counts.tolist()}")
+    p = counts[counts > 0] / counts.sum()
+    return float(-(p * p.log()).sum()) + 0.0  # + 0.0: no "-0.0" for one class
 
 
 def judge_accuracy(split: str = "test", device=None) -> float:

@@ -17,6 +17,12 @@
   label embedded and concatenated with the noise in the generator, a
   projection discriminator; otherwise DCGAN's settings. 100 fixed samples,
   10 of each class; its measures add the judge's label agreement.
+- ``dcgan-cpu`` and ``cgan-cpu`` -- the same networks sized for a CPU, with
+  the settings that ``scripts/tune_gan.py`` found best per CPU second
+  (2026-12-06/07): width 32, batches of 64 from all 60,000 images, Adam at
+  8e-4 for both players with betas (0.5, 0.999), 40,000 steps (about half
+  an hour on a 2-core CPU). Chapters 18 and 19 train the first few thousand
+  steps of these live.
 """
 
 from __future__ import annotations
@@ -60,6 +66,12 @@ class GANRecipe:
         The fixed noise batch, and how often it is drawn and the losses logged.
     eval_samples : int
         Samples drawn after training to measure it (see :func:`evaluate`).
+    loss : str
+        The players' losses (:func:`~cnnguide.gan.losses.gan_loss`).
+    ema : float, optional
+        The decay of a moving average of the generator's weights
+        (:class:`~cnnguide.gan.average.GeneratorEMA`), which is then what is
+        sampled and measured.
     """
 
     name: str
@@ -81,6 +93,8 @@ class GANRecipe:
     sample_every: int = 500
     log_every: int = 50
     eval_samples: int = 2500
+    loss: str = "bce"
+    ema: float | None = None
 
     def build(self, width: int | None = None, **discriminator_options) -> tuple[nn.Module, nn.Module]:
         """The generator and the discriminator (``width`` overrides a DCGAN's width).
@@ -133,6 +147,18 @@ GAN_RECIPES: dict[str, GANRecipe] = {
         discriminator_options={"width": 64}, batch_size=128, epochs=25, lr_g=2e-4, lr_d=2e-4,
         train_size=60_000, init="dcgan", scale_to_tanh=True, num_samples=100, sample_every=500, log_every=50,
         eval_samples=10_000),
+    "dcgan-cpu": GANRecipe(
+        name="dcgan-cpu", title="DCGAN on Fashion-MNIST, sized for a CPU", generator="dcgan_generator",
+        discriminator="dcgan_discriminator", generator_options={"latent_dim": 100, "width": 32},
+        discriminator_options={"width": 32}, batch_size=64, steps=40_000, lr_g=8e-4, lr_d=8e-4,
+        train_size=60_000, init="dcgan", scale_to_tanh=True, num_samples=64, sample_every=1000, log_every=100,
+        eval_samples=10_000),
+    "cgan-cpu": GANRecipe(
+        name="cgan-cpu", title="Conditional DCGAN on Fashion-MNIST, sized for a CPU",
+        generator="conditional_dcgan_generator", discriminator="projection_discriminator",
+        generator_options={"latent_dim": 100, "width": 32}, discriminator_options={"width": 32}, batch_size=64,
+        steps=40_000, lr_g=8e-4, lr_d=8e-4, train_size=60_000, init="dcgan", scale_to_tanh=True, num_samples=100,
+        sample_every=1000, log_every=100, eval_samples=10_000),
 }
 
 
@@ -146,7 +172,7 @@ def get_gan_recipe(name: str) -> GANRecipe:
     >>> get_gan_recipe("wgan")
     Traceback (most recent call last):
     ...
-    ValueError: unknown GAN recipe 'wgan'; known recipes: ring, dcgan, cgan
+    ValueError: unknown GAN recipe 'wgan'; known recipes: ring, dcgan, cgan, dcgan-cpu, cgan-cpu
     """
     if name not in GAN_RECIPES:
         raise ValueError(f"unknown GAN recipe {name!r}; known recipes: {', '.join(GAN_RECIPES)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import json
+import os
 import platform
 import sys
 from dataclasses import dataclass, field, fields
@@ -18,21 +19,37 @@ _SERIES = ("train_loss", "train_acc", "test_acc", "examples_per_sec", "epoch_sec
 _POINTS = ("point_epoch", "point_train_loss", "point_train_acc")
 
 
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo`` on Linux), else what :mod:`platform` knows.
+
+    >>> isinstance(cpu_model(), str) and len(cpu_model()) > 0
+    True
+    """
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def run_metadata(device=None) -> dict:
-    """Facts about this run's setting: device name, torch version, Python, date (UTC).
+    """Facts about this run's setting: device name, the machine's cores, torch version, Python, date (UTC).
 
     Examples
     --------
     >>> sorted(run_metadata("cpu"))
-    ['date', 'device', 'platform', 'python', 'torch']
+    ['cores', 'date', 'device', 'platform', 'python', 'torch']
     """
     device = torch.device("cpu" if device is None else device)
     if device.type == "cuda":
         name = f"{device} ({torch.cuda.get_device_name(device)})"
     else:
-        name = f"{device} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+        name = f"{device} ({cpu_model()}, {torch.get_num_threads()} threads)"
     return {
         "device": name,
+        "cores": os.cpu_count(),
         "torch": torch.__version__,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
