@@ -179,6 +179,55 @@ else:
         notes=(f"ours / blog loop = {ratio:.2f}: {verdict} the goal of at most 0.20",)))
 
 # %% [markdown]
+# ## GANs
+#
+# Topic 2's recorded runs, each labelled with where and when it ran: the
+# DCGAN and the conditional DCGAN sized for a CPU (recipes `dcgan-cpu` and
+# `cgan-cpu`, measured by the judge of [chapter 18](../chapters/18-dcgan/) on
+# 10,000 samples), and the ring's remedies over ten seeds
+# ([chapter 20](../chapters/20-mode-collapse/)). The goals: judge FID at most
+# 5 for the DCGAN; label agreement at least 0.85 for the conditional one; a
+# remedy with at least 7.5 of 8 modes and 70 % high-quality samples.
+
+# %%
+import json
+
+from cnnguide.gan import GANHistory
+from cnnguide.gan.compare import recorded_ring_runs, summarize_runs
+from cnnguide.recorded import describe_recorded, recorded_path
+
+for name, goal in (("gan-dcgan-cpu", "judge FID <= 5"), ("gan-cgan-cpu", "label agreement >= 0.85")):
+    path = recorded_path(name)
+    if not path.exists():
+        print(f"{name}: not yet recorded; to record it:\n"
+              f"    python scripts/reproduce_gan.py --only {name[4:]} --device cpu --allow-cpu")
+        continue
+    run = GANHistory.load_json(path)
+    judge = run.metadata["judge"]
+    line = f"{name}: judge FID {judge['judge_fid']:.2f}, Inception Score {judge['inception_score']:.2f}"
+    met = judge["judge_fid"] <= 5
+    if "label_agreement" in run.metadata:
+        agreement = run.metadata["label_agreement"]["overall"]
+        line += f", label agreement {agreement:.3f}"
+        met = agreement >= 0.85
+    print(f"{line} after {run.last_step:,} steps: {'meets' if met else 'misses'} the goal ({goal})")
+    print(textwrap.fill(describe_recorded(run), 96, initial_indent="    ", subsequent_indent="    ",
+                        break_on_hyphens=False, break_long_words=False))
+
+path = recorded_path("ring-remedies-12k")
+if not path.exists():
+    print("ring-remedies-12k: not yet recorded; python scripts/tune_ring.py --help says how")
+else:
+    record = json.loads(path.read_text())
+    for steps, ring_runs in recorded_ring_runs(record).items():
+        for setting, s in summarize_runs(ring_runs).items():
+            met = s["modes"][0] >= 7.5 and s["high_quality"][0] >= 0.70
+            print(f"ring, {setting}, {steps:,} steps: {s['modes'][0]:.1f} modes, {s['high_quality'][0]:.1%} high "
+                  f"quality ({s['seeds']} seeds){': meets the goal' if met else ''}")
+    print(f"    recorded on {record['device']}, a {record['cores']}-core machine, {record['date'][:10]}, "
+          f"torch {record['torch']}, in {record['wall_seconds'] / 60:.0f} min")
+
+# %% [markdown]
 # ## Reproducing
 #
 # On a machine with a CUDA GPU, from a checkout with the package installed:
