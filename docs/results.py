@@ -210,7 +210,7 @@ for name, goal in (("gan-dcgan-cpu", "judge FID <= 5"), ("gan-cgan-cpu", "label 
         agreement = run.metadata["label_agreement"]["overall"]
         line += f", label agreement {agreement:.3f}"
         met = agreement >= 0.85
-    print(f"{line} after {run.last_step:,} steps: {'meets' if met else 'misses'} the goal ({goal})")
+    print(f"{line} after {run.last_step:,} steps:\n    {'meets' if met else 'misses'} the goal ({goal})")
     print(textwrap.fill(describe_recorded(run), 96, initial_indent="    ", subsequent_indent="    ",
                         break_on_hyphens=False, break_long_words=False))
 

@@ -302,8 +302,8 @@ remedies_table(cured, steps=12_000)
 # %%
 live = summarize_runs(cured)[cure.name]
 modes, quality = live["modes"][0], live["high_quality"][0]
-print(f"{cure.name}: {modes:.1f} modes and {quality:.1%} high quality on average over the seeds; "
-      f"the goal of >= 7.5 modes and >= 70 % {'is' if modes >= 7.5 and quality >= 0.70 else 'is NOT'} met")
+print(f"{cure.name}: {modes:.1f} modes and {quality:.1%} high quality on average over the seeds;\n"
+      f"  the goal of >= 7.5 modes and >= 70 % {'is' if modes >= 7.5 and quality >= 0.70 else 'is NOT'} met")
 print(f"seeds with all 8 modes: {sum(r.coverage.modes == 8 for r in cured)} of {len(cured)}")
 
 # %% [markdown]
@@ -342,7 +342,7 @@ print(f"PacGAN's 400,000 iterations are {400_000 / 12_000:.0f} times our 12,000 
 # | The fixed-noise samples change kind from one sample step to the next | the mode heatmap and its turnover (the ring); the judge's class histogram over training (Fashion-MNIST) | packing or spectral normalisation: on the ring both cover more modes than the vanilla run (the tables) |
 # | Every sample is sharp, but from a few modes or classes | modes covered against the high-quality share (the tables); on images the class histogram's entropy against the data's, and recall against precision | spectral normalisation or packing, given enough steps (the 12,000-step rows) |
 # | Samples everywhere, few of them near the data | the high-quality share (the tables); on images, precision | more steps, a smaller learning rate: compare PacGAN2's rows at 4,000 and 12,000 steps |
-# | The discriminator wins: $D(x) \to 1$, $D(G(z)) \to 0$ and the generator's loss climbs | the verdict traces of `plot_gan_history` (the Fashion-MNIST run above) | spectral normalisation, or WGAN-GP's critic, whose gradient does not vanish |
+# | The discriminator wins: D(x) near 1, D(G(z)) near 0, and the generator's loss climbs | the verdict traces of `plot_gan_history` (the Fashion-MNIST run above) | spectral normalisation, or WGAN-GP's critic, whose gradient does not vanish |
 #
 # The fixes are not free: each table's seconds column says what a step of
 # each remedy costs. `ganhacks` lists tips; these are measurements, and a
