@@ -76,7 +76,7 @@
 # (`-o variant=relu`: a network that learns within two short epochs, and has
 # no batch norm) on 6,000 Fashion-MNIST images, is run once in one process
 # and once in two, both started through torchrun so that both pay the same
-# start-up. `cnnguide.launch.relaunch` is what `--nproc-per-node` calls; the
+# start-up. `cnnguide.cli.launch.relaunch` is what `--nproc-per-node` calls; the
 # command it runs for two processes is printed first, ready to paste.
 
 # %%
@@ -87,7 +87,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from cnnguide.launch import launcher_command, relaunch
+from cnnguide.cli.launch import launcher_command, relaunch
 
 runs = Path(tempfile.mkdtemp())
 command = ["train", "lenet", "-o", "variant=relu", "--train-size", "6000", "--test-size", "2000",
@@ -106,13 +106,13 @@ for processes in (1, 2):
 
 # %% [markdown]
 # Each run's `metrics.json` holds its history and the world size; the
-# checkpoint holds the weights. `cnnguide.launch.compare_runs` puts them side
+# checkpoint holds the weights. `cnnguide.cli.launch.compare_runs` puts them side
 # by side: wall time (start-up included), the training speed the run measured
 # itself, the final test accuracy, and the largest difference between the two
 # runs' weights.
 
 # %%
-from cnnguide.launch import compare_runs, max_weight_difference
+from cnnguide.cli.launch import compare_runs, max_weight_difference
 
 # The sentence below the table says the weights agree closely: this build checks it.
 plain_difference = max_weight_difference(runs / "p1", runs / "p2")

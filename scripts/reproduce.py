@@ -109,8 +109,8 @@ def _settings(recipe, args) -> dict:
 
 def run_baseline(name: str, args, device: torch.device, command: str) -> dict:
     """Train one network with BASELINE, write ``<name>-baseline.json``, return the final table's row."""
-    from cnnguide.competition import tta_accuracy
-    from cnnguide.splits import stratified_split
+    from cnnguide.data.competition import tta_accuracy
+    from cnnguide.data.splits import stratified_split
 
     recipe = get_recipe(name)
     settings = _settings(recipe, args)

@@ -12,7 +12,7 @@
 The recipes live in :mod:`cnnguide.gan.recipes`: the ring of 8 Gaussians (25,000
 steps, batch 512), DCGAN and the conditional DCGAN on the 60,000 Fashion-MNIST
 images (25 epochs, batch 128), and the two DCGANs sized for a CPU
-(``dcgan-cpu``, ``cgan-cpu``: about half an hour each on 2 cores). Each run
+(``dcgan-cpu``: about 45 minutes on 2 cores, ``cgan-cpu`` half an hour). Each run
 writes ``<out>/gan-<name>.json``: the logged history and, in its metadata, the
 settings, the final measures (mode coverage on the ring; the judge's Inception
 Score, FID and classes for DCGAN), wall time, steps per second, device, cores,
@@ -110,8 +110,12 @@ def plan(names: list[str], args) -> str:
         length = f"{s['steps']:,} steps" if s["steps"] else f"{s['epochs']} epochs"
         width = f", width {s['width']}" if s["width"] else ""
         lines.append(f"{name}: {recipe.title}: {length}, batch {s['batch_size']}, {s['train_size']:,} real "
-                     f"examples{width}, lr G {recipe.lr_g:g} / D {recipe.lr_d:g}, betas {recipe.betas}, "
-                     f"{s['eval_samples']:,} samples measured")
+                     f"examples{width}, lr G {recipe.lr_g:g} / D {recipe.lr_d:g}, betas {recipe.betas}"
+                     + (f", both learning rates decayed linearly to 0 over the last {recipe.lr_decay:.0%} of the steps"
+                        if recipe.lr_decay else "")
+                     + f", {s['eval_samples']:,} samples measured"
+                     + (f" from the generator's moving average (decay {recipe.ema:g}, its own batch norm statistics)"
+                        if recipe.ema else ""))
     return "\n".join(lines)
 
 
@@ -140,20 +144,31 @@ def run_recipe(name: str, args, device: torch.device, command: str) -> dict:
         if not args.measure_every or step % args.measure_every or step == 0:
             return
         t = time.perf_counter()
-        point = recipes.evaluate(recipe, sampler, seed=args.seed, samples=max(2, s["eval_samples"] // 5))
+        point = measure_all(generator, ema, max(2, s["eval_samples"] // 5))
         over_training.append({"step": step, "train_seconds": round(t - tic - measuring[0], 1), **point})
         measuring[0] += time.perf_counter() - t
-        print(f"  step {step:,}: {_measure_text(point)}", flush=True)
+        print(f"  step {step:,}: {_measure_text(point)}{_others_text(point)}", flush=True)
+
+    def measure_all(generator, ema, samples):
+        """The recipe's measures of what it samples from and, with an average, of the alternatives beside it."""
+        if ema is None:
+            return recipes.evaluate(recipe, generator, seed=args.seed, samples=samples)
+        # The average with its own batch norm statistics is what the recipe samples from; the raw
+        # generator and the average with averaged statistics are measured beside it, at every horizon.
+        point = recipes.evaluate(recipe, ema.standing_statistics(seed=args.seed), seed=args.seed, samples=samples)
+        point["raw_generator"] = recipes.evaluate(recipe, generator, seed=args.seed, samples=samples)
+        point["average_with_averaged_statistics"] = recipes.evaluate(recipe, ema.module, seed=args.seed,
+                                                                     samples=samples)
+        return point
 
     tic = time.perf_counter()
     history = fit_gan(generator, discriminator, data, steps=s["steps"], epochs=s["epochs"], batch_size=batch_size,
                       loss=recipe.loss, lr_g=recipe.lr_g, lr_d=recipe.lr_d, betas=recipe.betas,
                       scale_to_tanh=recipe.scale_to_tanh, seed=args.seed, device=device, init=recipe.init_function,
                       sample_every=recipe.sample_every, num_samples=recipe.num_samples, log_every=recipe.log_every,
-                      ema=ema, on_sample=measure, progress=False, verbose=not args.smoke)
+                      ema=ema, lr_decay=recipe.lr_decay, on_sample=measure, progress=False, verbose=not args.smoke)
     train_seconds = time.perf_counter() - tic - measuring[0]
-    sampler = generator if ema is None else ema.module
-    measured = recipes.evaluate(recipe, sampler, seed=args.seed, samples=s["eval_samples"])
+    measured = measure_all(generator, ema, s["eval_samples"])
     wall = time.perf_counter() - tic
     steps = history.last_step
     args.out.mkdir(parents=True, exist_ok=True)
@@ -167,6 +182,13 @@ def run_recipe(name: str, args, device: torch.device, command: str) -> dict:
     print(f"wrote {path} and {samples_file}", flush=True)
     return {"title": recipe.title, "name": name, "steps": steps, "final": history.final, "measured": measured,
             "wall": wall, "rate": steps / train_seconds}
+
+
+def _others_text(measured: dict) -> str:
+    """The alternatives measured beside an averaged generator, if any."""
+    others = [(what, measured[key]) for what, key in (("raw generator", "raw_generator"),
+              ("average with averaged statistics", "average_with_averaged_statistics")) if key in measured]
+    return "".join(f"; {what}: {_measure_text(m)}" for what, m in others)
 
 
 def _measure_text(measured: dict) -> str:

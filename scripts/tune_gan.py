@@ -36,13 +36,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cnnguide.data import load_fashion_mnist, read_fashion_mnist  # noqa: E402
+from cnnguide.gan.average import standing_statistics  # noqa: E402
 from cnnguide.gan import (  # noqa: E402
     GeneratorEMA, fit_gan, from_tanh, generator_label_agreement, inception_score, judge_fid,
 )
-from cnnguide.gan.nets import create as create_net  # noqa: E402
+from cnnguide.gan.registry import create as create_net  # noqa: E402
 
 # name -> settings. width: both networks' width; loss: "bce" or "hinge"; sn: spectral
-# norm in D (its batch norm is then dropped, as SNGAN's D has none); ema: the decay or None.
+# norm in D (its batch norm is then dropped, as SNGAN's D has none); ema: the decay or None;
+# steps and lr_decay: a run of a fixed length whose learning rates fall linearly to 0 over that
+# last share of it (a run without steps goes on until --seconds).
 CANDIDATES = {
     "w32-b64": dict(width=32, batch=64, lr_g=2e-4, lr_d=2e-4),  # DCGAN's learning rate
     "w32-b64-ema": dict(width=32, batch=64, lr_g=2e-4, lr_d=2e-4, ema=0.999),
@@ -55,6 +58,12 @@ CANDIDATES = {
     "w32-b64-lr8": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4),  # chapter 18 and recipe dcgan-cpu
     "w32-b64-lr10": dict(width=32, batch=64, lr_g=1e-3, lr_d=1e-3),
     "w32-b64-lr8-ema": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4, ema=0.999),
+    # Chapter 18's 5,000 steps, with and without a linear decay of both learning rates at the end.
+    "w32-b64-lr8-5k": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4, steps=5000),
+    "w32-b64-lr8-5k-decay30": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4, steps=5000, lr_decay=0.3),
+    # An average of the generator's weights, measured with its own batch norm statistics (standing statistics).
+    "w32-b64-lr8-5k-ema999": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4, steps=5000, ema=0.999, standing=True),
+    "w32-b64-lr8-5k-ema995": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4, steps=5000, ema=0.995, standing=True),
     "w48-b64-lr8": dict(width=48, batch=64, lr_g=8e-4, lr_d=8e-4),
     "w32-b64-g8d4": dict(width=32, batch=64, lr_g=8e-4, lr_d=4e-4),
     "w32-b64-lr4-ema": dict(width=32, batch=64, lr_g=4e-4, lr_d=4e-4, ema=0.999),
@@ -98,6 +107,8 @@ def run(name: str, settings: dict, seed: int, args, real: torch.Tensor, conditio
     def measure(step, sampler):
         tic = time.perf_counter()
         trained = tic - start - measuring[0]
+        if settings.get("standing") and step > 0:  # the average with batch norm statistics of its own
+            sampler = standing_statistics(sampler, seed=seed)
         with torch.no_grad():
             z = torch.randn(args.samples, sampler.latent_dim, generator=torch.Generator().manual_seed(1))
             if conditional:
@@ -118,7 +129,8 @@ def run(name: str, settings: dict, seed: int, args, real: torch.Tensor, conditio
             raise _Done
 
     try:
-        fit_gan(generator, discriminator, data, steps=10**7, loss=settings.get("loss", "bce"),
+        fit_gan(generator, discriminator, data, steps=settings.get("steps", 10**7), loss=settings.get("loss", "bce"),
+                lr_decay=settings.get("lr_decay"),
                 lr_g=settings["lr_g"], lr_d=settings["lr_d"], betas=settings.get("betas", (0.5, 0.999)),
                 scale_to_tanh=True, seed=seed, device="cpu", ema=ema, sample_every=args.every,
                 log_every=args.every, on_sample=measure, progress=False)

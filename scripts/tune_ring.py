@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import shlex
-import platform
 import sys
 import time
 from datetime import datetime, timezone
@@ -33,9 +32,9 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cnnguide.gan import mode_turnover, modes_over_steps, ring_centers  # noqa: E402
-from cnnguide.gan.compare import COLLAPSING_GAME, STD, RingSetting  # noqa: E402
+from cnnguide.gan.compare import COLLAPSING_GAME, RingSetting, late_turnover  # noqa: E402
 from cnnguide.gan.stacked import standard_error, train_ring_seeds  # noqa: E402
+from cnnguide.train.history import cpu_model  # noqa: E402
 
 # Candidate games for the vanilla GAN: does it hop (turnover) or settle?
 GAMES = {
@@ -66,12 +65,6 @@ def settings(game: dict) -> list[RingSetting]:
     ]
 
 
-def late_turnover(run) -> int:
-    """Modes entered or left over the second half of a run's sample steps."""
-    changes = mode_turnover(modes_over_steps(run.samples, ring_centers(), STD)[1])
-    return sum(changes[len(changes) // 2:])
-
-
 def line(name: str, runs: list, seconds: float) -> str:
     def ms(values, scale=1.0):
         values = [v * scale for v in values]
@@ -94,7 +87,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     started, rows = time.perf_counter(), []
     torch.set_num_threads(args.threads)
-    print(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.processor() or platform.machine()}, "
+    print(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {cpu_model()}, "
           f"{os.cpu_count()} cores, {args.threads} threads, torch {torch.__version__}; seeds 0-{args.seeds - 1}")
     if args.games:
         jobs = [(name, RingSetting("GAN", game=game)) for name, game in GAMES.items()]
@@ -120,7 +113,7 @@ def main(argv=None) -> None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "device": f"cpu ({platform.processor() or platform.machine()}, {args.threads} threads)",
+            "device": f"cpu ({cpu_model()}, {args.threads} threads)",
             "cores": os.cpu_count(), "torch": torch.__version__,
             "command": shlex.join(["python", "scripts/tune_ring.py", *(sys.argv[1:] if argv is None else argv)]),
             "wall_seconds": round(time.perf_counter() - started, 1), "game": args.game,

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from cnnguide.cli import main
-from cnnguide.competition import read_submission, score_submission
+from cnnguide.data.competition import read_submission, score_submission
 
 CLASSES = ("horizontal", "vertical", "ring")
 
@@ -132,4 +132,4 @@ def test_usage_errors(tmp_path, capsys, argv, message):
 
 def test_predict_needs_a_run_trained_on_folders(tmp_path, capsys):
     assert main(["predict", str(tmp_path), "--data", str(tmp_path), "--out", str(tmp_path / "s.csv")]) == 1
-    assert "holds no run.json and model.safetensors" in capsys.readouterr().err
+    assert "holds no run.json: it is not the output folder of a cnnguide training run" in capsys.readouterr().err

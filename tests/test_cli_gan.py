@@ -142,9 +142,9 @@ def test_the_parser_names_every_gan_network_without_importing_the_gan_package():
     import sys
 
     from cnnguide.cli import GAN_NETWORKS
-    from cnnguide.gan import nets
+    from cnnguide.gan import registry
 
-    assert list(GAN_NETWORKS) == nets.names()
+    assert list(GAN_NETWORKS) == registry.names()
     code = ("import sys\nfrom cnnguide.cli import build_parser, main\nbuild_parser()\nmain(['summary', 'lenet'])\n"
             "print(sorted(m for m in sys.modules if m.startswith('cnnguide.gan')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -6,9 +6,9 @@ import pytest
 import torch
 from torch import nn
 
-from cnnguide.competition import (predict_images, read_submission, score_submission, tta_accuracy,
+from cnnguide.data.competition import (predict_images, read_submission, score_submission, tta_accuracy,
                                   tta_probabilities, write_competition, write_submission)
-from cnnguide.folders import read_folders
+from cnnguide.data.folders import read_folders
 
 
 class LeftHalf(nn.Module):

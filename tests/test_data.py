@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from cnnguide import data
+from cnnguide.data import fashion_mnist as data
 
 FILES = sorted(data._FILES)
 

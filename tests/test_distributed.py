@@ -178,7 +178,7 @@ def _cnnguide(cwd, *args, launcher=(), timeout=240):
 def _weights(folder):
     from safetensors.torch import load_file
 
-    (path,) = sorted(folder.glob("epoch-*.safetensors"))
+    *_, path = sorted(folder.glob("epoch-*.safetensors"))  # the last epoch (the previous one is kept too)
     return load_file(path)
 
 
@@ -221,7 +221,7 @@ def test_sync_batchnorm_on_cpus_is_refused_by_name(tmp_path):
 
 
 def test_compare_runs_refuses_a_folder_that_holds_no_run(tmp_path):
-    from cnnguide.launch import compare_runs
+    from cnnguide.cli.launch import compare_runs
 
     with pytest.raises(ValueError, match="holds no metrics.json"):
         compare_runs({1: tmp_path})

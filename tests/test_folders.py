@@ -8,8 +8,8 @@ import torch
 from PIL import Image
 
 from cnnguide.data import ImageBatches
-from cnnguide.folders import FolderDataError, read_folders, read_images
-from cnnguide.splits import stratified_folds, stratified_split
+from cnnguide.data.folders import FolderDataError, read_folders, read_images
+from cnnguide.data.splits import stratified_folds, stratified_split
 
 
 def save(path, value=0, size=(6, 4), mode="L"):
@@ -140,7 +140,7 @@ def test_truncated_image_named(tmp_path):
     bad = tmp_path / "train" / "dog" / "1.png"
     bad.write_bytes(good.read_bytes()[:-30])
     good.unlink()
-    with pytest.raises(FolderDataError, match=r"1 image\(s\) cannot be used:\n  .*dog/1\.png: cannot decode"):
+    with pytest.raises(FolderDataError, match=r"1 image\(s\) cannot be used: .*dog/1\.png: cannot decode"):
         read_folders(tmp_path)
 
 
@@ -181,7 +181,7 @@ def test_image_with_no_csv_row(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("name,label\na1,cat\n", "header must name the columns id and label"),
+    ("picture,label\na1,cat\n", "cannot tell which column holds the image ids"),
     ("id,label\na1,cat\na1,dog\n", "line 3: id 'a1' already on line 2"),
     ("id,label\na1,\n", "line 2: empty label"),
     ("id,label\n", "has no rows"),
@@ -217,7 +217,7 @@ def test_sizes_differ_without_resize(tmp_path):
 
 
 def test_layout_problems(tmp_path):
-    with pytest.raises(FolderDataError, match="neither train/ nor train.csv"):
+    with pytest.raises(FolderDataError, match="neither train/ nor a label table"):
         read_folders(tmp_path)
     with pytest.raises(FolderDataError, match="is not a folder"):
         read_folders(tmp_path / "missing")

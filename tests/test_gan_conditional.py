@@ -11,7 +11,7 @@ from cnnguide import data
 from cnnguide.figures.gan_conditional import plot_class_grid, plot_label_agreement
 from cnnguide.gan import (
     ConditionalDCGANGenerator, DCGANDiscriminator, FixedLabel, LabelAgreement, ProjectionDiscriminator,
-    class_conditional_fid, generator_label_agreement, judge_fid, label_agreement, load_judge, nets,
+    class_conditional_fid, generator_label_agreement, judge_fid, label_agreement, load_judge, nets, registry,
 )  # fmt: skip
 from cnnguide.summary import summarize
 
@@ -160,17 +160,17 @@ def test_bad_inputs_and_options():
 
 
 def test_registry_input_shape_and_summary():
-    assert {"conditional_dcgan_generator", "projection_discriminator"} <= set(nets.names())
-    g = nets.create("conditional_dcgan_generator", width=8, embed_dim=4)
-    d = nets.create("projection_discriminator", width=8)
+    assert {"conditional_dcgan_generator", "projection_discriminator"} <= set(registry.names())
+    g = registry.create("conditional_dcgan_generator", width=8, embed_dim=4)
+    d = registry.create("projection_discriminator", width=8)
     assert isinstance(g, ConditionalDCGANGenerator) and isinstance(d, ProjectionDiscriminator)
-    assert nets.input_shape(g, batch=3) == (3, 100) and nets.input_shape(d, batch=3) == (3, 1, 28, 28)
+    assert registry.input_shape(g, batch=3) == (3, 100) and registry.input_shape(d, batch=3) == (3, 1, 28, 28)
     with pytest.raises(ValueError, match=r"projection_discriminator: unknown option\(s\) \['latent_dim'\]"):
-        nets.create("projection_discriminator", latent_dim=3)
+        registry.create("projection_discriminator", latent_dim=3)
     # summarize feeds one tensor: FixedLabel holds the label, and the network's modules under their names.
     for net, first_row in ((g, "embed"), (d, "trunk.features.0.0")):
         fixed = FixedLabel(net, label=7)
-        summary = summarize(fixed, nets.input_shape(net))
+        summary = summarize(fixed, registry.input_shape(net))
         assert summary.total_parameters == sum(p.numel() for p in net.parameters())
         assert sum(r.parameters for r in summary.rows) == summary.total_parameters
         assert summary.rows[0].name == first_row and any(r.type.endswith("Embedding") for r in summary.rows)
@@ -184,8 +184,8 @@ def test_registry_input_shape_and_summary():
 
 def test_meta_device():
     with torch.device("meta"):
-        g = nets.create("conditional_dcgan_generator")
-        d = nets.create("projection_discriminator")
+        g = registry.create("conditional_dcgan_generator")
+        d = registry.create("projection_discriminator")
     g.apply(nets.dcgan_init_)
     d.apply(nets.dcgan_init_)
     z, y = torch.zeros(4, 100, device="meta"), torch.full((4,), 99, device="meta")  # values not checked

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from cnnguide.gan import nets
+from cnnguide.gan import nets, registry
 from cnnguide.summary import summarize
 
 
@@ -113,25 +113,25 @@ def test_default_init_redraws_from_the_seed():
 
 
 def test_registry():
-    assert nets.names() == ["conditional_dcgan_generator", "dcgan_discriminator", "dcgan_generator",
+    assert registry.names() == ["conditional_dcgan_generator", "dcgan_discriminator", "dcgan_generator",
                             "mlp_discriminator", "mlp_generator", "projection_discriminator"]
-    assert isinstance(nets.create("mlp_generator", latent_dim=3), nets.MLPGenerator)
-    assert nets.create("dcgan_discriminator", width=8).logit.in_channels == 16
+    assert isinstance(registry.create("mlp_generator", latent_dim=3), nets.MLPGenerator)
+    assert registry.create("dcgan_discriminator", width=8).logit.in_channels == 16
     with pytest.raises(ValueError, match="unknown GAN network 'wgan'; known: conditional_dcgan_generator, dcgan_discriminator"):
-        nets.create("wgan")
+        registry.create("wgan")
     with pytest.raises(ValueError, match=r"mlp_discriminator: unknown option\(s\) \['latent_dim'\]"):
-        nets.create("mlp_discriminator", latent_dim=3)
-    with pytest.raises(ValueError, match="input_shape knows the networks of cnnguide.gan.nets, not Linear"):
-        nets.input_shape(nn.Linear(2, 2))
+        registry.create("mlp_discriminator", latent_dim=3)
+    with pytest.raises(ValueError, match="input_shape knows the networks of cnnguide.gan.nets and cnnguide.gan.conditional, not Linear"):
+        registry.input_shape(nn.Linear(2, 2))
 
 
-@pytest.mark.parametrize("name", nets.names())
+@pytest.mark.parametrize("name", registry.names())
 def test_summarize_tabulates_every_network(name):
     from cnnguide.gan.conditional import FixedLabel
 
-    net = nets.create(name)
+    net = registry.create(name)
     # A conditional network takes a label too: FixedLabel calls it with one.
-    summary = summarize(FixedLabel(net) if hasattr(net, "num_classes") else net, nets.input_shape(net))
+    summary = summarize(FixedLabel(net) if hasattr(net, "num_classes") else net, registry.input_shape(net))
     assert summary.total_parameters == sum(p.numel() for p in net.parameters())
     assert sum(r.parameters for r in summary.rows) == summary.total_parameters
     last = {"dcgan_generator": (1, 1, 28, 28), "dcgan_discriminator": (1, 1, 1, 1),  # flattened to (1,) after
@@ -149,7 +149,7 @@ def test_transposed_convolutions_are_counted_as_the_convolution_they_transpose()
     assert macs_up == summarize(down, (1, 4, 14, 14)).macs == 8 * 7 * 7 * 4 * 16
     # DCGAN's generator by hand: input elements x output channels x kernel area, layer by layer.
     g = nets.dcgan_generator()
-    summary = summarize(g, nets.input_shape(g))
+    summary = summarize(g, registry.input_shape(g))
     assert [r.macs for r in summary.rows if r.type == "ConvTranspose2d"] == [
         100 * 128 * 49, 128 * 7 * 7 * 64 * 16, 64 * 14 * 14 * 1 * 16]
     assert summary.table().splitlines()[-1] == (

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from _commands import run_ok, usage_error
-from cnnguide.gan import nets, training
+from cnnguide.gan import nets, registry, training
 from cnnguide.gan.batches import RealBatches
 from cnnguide.gan.losses import WGANGPLoss, gan_loss
 from cnnguide.gan.remedies import MinibatchStd, discriminator_remedies, is_spectral_normed, pack_samples, spectral_norm_
@@ -173,7 +173,7 @@ def test_packing_shapes_and_what_the_discriminator_sees():
     assert torch.equal(d(across), out[[2, 0, 3, 1]])
     dc = nets.DCGANDiscriminator(width=4, pack=3)
     assert dc.features[0][0].in_channels == 3 and dc(torch.zeros(6, 1, 28, 28)).shape == (2,)
-    assert nets.input_shape(dc) == (3, 1, 28, 28)
+    assert registry.input_shape(dc) == (3, 1, 28, 28)
     with pytest.raises(ValueError, match="a batch of N=5 samples cannot be cut into packs of 2"):
         d(torch.zeros(5, 2))
     with pytest.raises(ValueError, match="pack must be a positive integer, got 0"):

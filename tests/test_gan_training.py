@@ -102,7 +102,8 @@ def test_resume_equals_uninterrupted_run_tensor_data(tmp_path):
     # 200 examples in batches of 32: 6 batches per epoch, so both halves cross epoch boundaries mid-way.
     run_twice(tmp_path, tiny_mlps, blobs(200), batch_size=32, d_steps=2, device="cpu", seed=5, log_every=4,
               sample_every=4, checkpoint_every=4)
-    assert sorted(p.name for p in (tmp_path / "cut").iterdir()) == ["checkpoint.json", "step-0000016.safetensors"]
+    assert sorted(p.name for p in (tmp_path / "cut").iterdir()) == [
+        "checkpoint.json", "checkpoint.previous.json", "step-0000012.safetensors", "step-0000016.safetensors"]
 
 
 def test_resume_equals_uninterrupted_run_dcgan_on_image_batches(tmp_path):
@@ -150,7 +151,7 @@ def test_checkpoint_has_no_pickle_and_refuses_other_settings(tmp_path):
 @pytest.mark.parametrize("each_step", [True, False])
 def test_non_finite_loss_names_the_step(monkeypatch, each_step):
     # each_step=False takes the GPU's path (flags on the device, read at the log step) on the CPU.
-    monkeypatch.setattr(training, "_checks_each_step", lambda device: each_step)
+    monkeypatch.setattr(training, "checks_each_step", lambda device: each_step)
     g, d = tiny_mlps()
     calls = {"n": 0}
 
@@ -274,3 +275,46 @@ def test_history_round_trips_through_json_and_csv(tmp_path):
         history.append(6, d_loss=1, g_loss=1, d_real=0.5, d_fake=0.5, seconds=1)
     with pytest.raises(ValueError, match="the history is empty"):
         GANHistory().final
+
+
+# --- a learning rate that decays at the end ---------------------------------------------------
+
+
+def test_lr_decay_falls_linearly_over_the_last_share_and_resumes_exactly(tmp_path):
+    from cnnguide.gan.training import _linear_decay
+
+    optimizer = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=0.8)
+    schedule = _linear_decay(optimizer, 0.8, 0, 10, 0.4)  # steps 7..10 decay
+    rates = []
+    for _ in range(10):
+        rates.append(round(optimizer.param_groups[0]["lr"], 6))
+        schedule.step()
+    assert rates == [0.8] * 7 + [0.6, 0.4, 0.2]
+    resumed_opt = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=0.8)
+    _linear_decay(resumed_opt, 0.8, 8, 10, 0.4)  # made at step 8, as a resumed run makes it
+    assert round(resumed_opt.param_groups[0]["lr"], 6) == 0.4
+    # the whole loop: a run cut in the decay and resumed equals an uninterrupted one
+    run_twice(tmp_path, tiny_mlps, blobs(200), batch_size=32, device="cpu", seed=3, log_every=4, sample_every=4,
+              checkpoint_every=4, lr_decay=0.75)
+    with pytest.raises(ValueError, match=r"lr_decay must be a share of the run in \(0, 1\], got 0"):
+        fit_gan(*tiny_mlps(), blobs(64), steps=2, batch_size=32, device="cpu", lr_decay=0)
+
+
+def test_standing_statistics_recompute_batch_norm_from_the_generators_own_outputs():
+    from cnnguide.gan.average import GeneratorEMA, standing_statistics
+    from cnnguide.gan.nets import DCGANGenerator
+
+    torch.manual_seed(0)
+    g = DCGANGenerator(latent_dim=8, width=4)
+    ema = GeneratorEMA(g, decay=0.9)
+    ema.update(g)
+    standing = ema.standing_statistics(batches=4, batch_size=32)
+    norm = next(m for m in standing.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    # the statistics are those of the copy's own activations: a batch of 128 in train mode gives the same means
+    probe = standing_statistics(g, batches=1, batch_size=128)
+    probe_norm = next(m for m in probe.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    assert torch.allclose(norm.running_mean, probe_norm.running_mean, atol=0.15)
+    assert norm.momentum == 0.1 and not standing.training
+    assert ema.module.state_dict().keys() == standing.state_dict().keys()
+    assert not torch.equal(next(m for m in ema.module.modules() if isinstance(m, torch.nn.BatchNorm2d)).running_mean,
+                           norm.running_mean)

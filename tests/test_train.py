@@ -64,9 +64,9 @@ def test_one_shot_iterator_rejected():
 @pytest.mark.parametrize("each_batch", [True, False], ids=["host-check", "on-device-flag"])
 def test_non_finite_loss_names_epoch_and_batch(monkeypatch, each_batch):
     # The GPU path (a flag kept on the device, read at the end of the epoch) runs on the CPU too.
-    from cnnguide.train import loop
+    from cnnguide.train import sums
 
-    monkeypatch.setattr(loop, "_checks_each_batch", lambda device: each_batch)
+    monkeypatch.setattr(sums, "_checks_each_batch", lambda device: each_batch)
     X, y = blobs(128, seed=1)
     batches = as_list(X, y, 32)
     bad = batches[2][0].clone()
@@ -104,7 +104,8 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path):
         assert getattr(resumed, name) == getattr(expected, name)
     for a, b in zip(full.state_dict().values(), resumed_net.state_dict().values()):
         assert torch.equal(a, b)
-    assert sorted(p.name for p in (tmp_path / "cut").iterdir()) == ["checkpoint.json", "epoch-0003.safetensors"]
+    assert sorted(p.name for p in (tmp_path / "cut").iterdir()) == [
+        "checkpoint.json", "checkpoint.previous.json", "epoch-0002.safetensors", "epoch-0003.safetensors"]
 
 
 def test_resume_with_other_hyper_parameters_refused(tmp_path):
@@ -155,11 +156,11 @@ def test_xavier_init_is_applied_and_none_keeps_weights():
 
 
 def test_progress_bar_quiet_in_ci_and_forced_on(monkeypatch, capsys):
-    from cnnguide.train import loop
+    from cnnguide.train.progress import show_progress
 
     monkeypatch.setenv("CI", "true")
-    assert loop._show_progress(None) is False
-    assert loop._show_progress(True) is True
+    assert show_progress(None) is False
+    assert show_progress(True) is True
     batches = as_list(*blobs(64, seed=1), 32)
     train.fit(small_cnn(), batches, batches, 1, 0.1, device="cpu", progress=True, callbacks=[train.PrintEpochs()])
     captured = capsys.readouterr()
@@ -203,9 +204,9 @@ def test_confusion_matrix_refuses_out_of_range_labels():
 
 @pytest.mark.parametrize("each_batch", [True, False], ids=["host-check", "on-device-flag"])
 def test_points_are_running_means_at_evenly_spaced_batches(monkeypatch, each_batch):
-    from cnnguide.train import loop
+    from cnnguide.train import sums
 
-    monkeypatch.setattr(loop, "_checks_each_batch", lambda device: each_batch)
+    monkeypatch.setattr(sums, "_checks_each_batch", lambda device: each_batch)
     batches = as_list(*blobs(320, seed=1), 32)  # 10 batches an epoch
     net = small_cnn()
     history = train.fit(net, batches, batches, 2, 0.1, device="cpu", seed=0, points_per_epoch=5)

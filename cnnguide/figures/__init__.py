@@ -29,7 +29,7 @@ or read from a model; nothing on a figure is typed in by hand.
 from importlib import import_module as _import_module
 
 # Every figure needs these (matplotlib and the figure class): imported at once.
-from ._base import BookFigure, new_figure
+from ._base import BookFigure, SavedPicture, new_figure
 
 #: Where each public name lives. A module is imported the first time one of
 #: its names is used (PEP 562), so drawing a convolution does not import the
@@ -62,7 +62,7 @@ _EXPORTS = {
 }  # fmt: skip
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__all__ = ["BookFigure", "new_figure", *_MODULE_OF]
+__all__ = ["BookFigure", "SavedPicture", "new_figure", *_MODULE_OF]
 
 
 def __getattr__(name: str):

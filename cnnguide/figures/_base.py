@@ -14,7 +14,7 @@ import io
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["BookFigure", "new_figure"]
+__all__ = ["BookFigure", "SavedPicture", "new_figure"]
 
 
 class BookFigure(Figure):
@@ -88,3 +88,36 @@ def new_figure(alt: str, nrows: int = 1, ncols: int = 1, **kwargs):
     fig = BookFigure(alt=alt, **fig_kwargs)
     axes = fig.subplots(nrows, ncols, **kwargs)
     return fig, axes
+
+
+class SavedPicture:
+    """A PNG file that a command wrote, shown in a notebook with its ``alt`` text.
+
+    ``cnnguide evaluate`` writes its figures to files and their descriptions
+    into ``evaluation.json``; a page shows the file as the command wrote it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = f"{folder}/empty.png"
+    ...     BookFigure(alt="An empty plot.").savefig(path)
+    ...     SavedPicture(path, "An empty plot.")._repr_html_()[:40]
+    '<img class="cnnguide-figure" alt="An emp'
+    """
+
+    def __init__(self, path, alt: str, width: int | None = None):
+        if not isinstance(alt, str) or not alt.strip():
+            raise ValueError("a picture needs a non-empty alt text saying what it shows")
+        with open(path, "rb") as file:
+            self.png = file.read()
+        self.alt, self.width = alt, width
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        width = f' width="{self.width}"' if self.width else ""
+        return (f'<img class="cnnguide-figure" alt="{html.escape(self.alt, quote=True)}"{width} '
+                f'src="data:image/png;base64,{data}">')

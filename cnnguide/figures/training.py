@@ -172,27 +172,37 @@ class LivePlot(Callback):
 
 
 def _to_numpy_images(images) -> np.ndarray:
-    array = images.detach().float().cpu().numpy() if isinstance(images, torch.Tensor) else np.asarray(images)
+    """``(N, H, W)`` grey or ``(N, H, W, 3)`` colour images in [0, 1] for ``imshow`` (``uint8`` is divided by 255)."""
+    scale = 255.0 if getattr(images, "dtype", None) in (torch.uint8, np.uint8) else 1.0
+    array = images.detach().float().cpu().numpy() if isinstance(images, torch.Tensor) else np.asarray(images, float)
+    array = array / scale
     if array.ndim == 4 and array.shape[1] == 1:
         array = array[:, 0]
-    if array.ndim != 3:
-        raise ValueError(f"images must have shape (N, H, W) or (N, 1, H, W), got {array.shape}")
+    elif array.ndim == 4 and array.shape[1] == 3:
+        array = array.transpose(0, 2, 3, 1).clip(0, 1)
+    if array.ndim not in (3, 4):
+        raise ValueError(f"images must have shape (N, H, W), (N, 1, H, W) or (N, 3, H, W), got {array.shape}")
     return array
 
 
-def prediction_grid(images, true_labels, predicted_labels, ncols: int = 8, names=None) -> BookFigure:
+def prediction_grid(images, true_labels, predicted_labels, ncols: int = 8, names=None,
+                    confidences=None, title: str | None = None) -> BookFigure:
     """Images titled with the predicted and the true class; wrong ones in red.
 
     Parameters
     ----------
     images : tensor or array
-        ``(N, H, W)`` or ``(N, 1, H, W)`` grey images.
+        ``(N, H, W)`` or ``(N, 1, H, W)`` grey images (drawn dark on light), or
+        ``(N, 3, H, W)`` colour ones.
     true_labels, predicted_labels : sequence of int
         Class indices, ``N`` each.
     ncols : int
         Images per row.
     names : sequence of str, optional
         Class names; Fashion-MNIST's by default.
+    confidences : sequence of float, optional
+        The probability given to each prediction, shown under it.
+    title : str, optional
 
     Examples
     --------
@@ -215,6 +225,9 @@ def prediction_grid(images, true_labels, predicted_labels, ncols: int = 8, names
     if ncols < 1:
         raise ValueError(f"ncols must be positive, got {ncols}")
     wrong = sum(t != p for t, p in zip(true, pred))
+    confidences = None if confidences is None else [float(c) for c in confidences]
+    if confidences is not None and len(confidences) != n:
+        raise ValueError(f"need one confidence per image ({n}), got {len(confidences)}")
     alt = (f"{n} test images with their predicted and true classes; {wrong} of the {n} predictions "
            f"{'is' if wrong == 1 else 'are'} wrong (marked in red).")
     ncols = min(ncols, n)
@@ -222,10 +235,14 @@ def prediction_grid(images, true_labels, predicted_labels, ncols: int = 8, names
     fig, axes = new_figure(alt, nrows, ncols, figsize=(1.3 * ncols, 1.6 * nrows), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for ax, image, t, p in zip(axes.flat, array, true, pred):
-        ax.imshow(image, cmap="gray_r")
+    if title:
+        fig.suptitle(title, fontsize=9)
+    for i, (ax, image, t, p) in enumerate(zip(axes.flat, array, true, pred)):
+        ax.imshow(image, cmap="gray_r") if image.ndim == 2 else ax.imshow(image)
         ok = t == p
         label = f"{names[p]}" if ok else f"✗ {names[p]}\n(true: {names[t]})"
+        if confidences is not None:
+            label += f"\np = {confidences[i]:.2f}"
         ax.set_title(label, fontsize=7, color="black" if ok else "tab:red")
         if not ok:  # a red frame as well as red text, for readers who cannot tell the colours apart
             ax.axis("on")

@@ -28,7 +28,7 @@ This package may use :mod:`cnnguide.train`'s checkpoint and history machinery;
 """
 
 from .coverage import ModeCoverage, mode_coverage
-from .history import GANHistory, load_kept_samples
+from .history import GANHistory, load_kept_samples, measures_table
 from .image_metrics import (
     ClassScore, JudgeReference, PrecisionRecall, Score, improved_precision_recall, inception_score,
     judge_fid, judge_precision_recall, judge_reference, per_class_scores,
@@ -43,7 +43,6 @@ from .losses import GANLoss, HingeLoss, NonSaturatingLoss, SaturatingLoss, WGANG
 from .nets import (
     DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, dcgan_init_, default_init_,
 )  # fmt: skip
-# After .nets, which imports .conditional's builders into its registry once its own classes exist.
 from .conditional import ConditionalDCGANGenerator, FixedLabel, ProjectionDiscriminator
 from .agreement import (
     ClassConditionalFID, LabelAgreement, class_conditional_fid, generator_label_agreement, label_agreement,
@@ -67,6 +66,7 @@ __all__ = [
     # nets, losses, training, history, recipes
     "DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator", "MLPGenerator", "dcgan_init_", "default_init_",
     "GANLoss", "HingeLoss", "NonSaturatingLoss", "SaturatingLoss", "gan_loss", "GANHistory", "load_kept_samples",
+    "measures_table",
     "NonFiniteGANLossError",
     "fit_gan", "GeneratorEMA",
     "GAN_RECIPES", "GANRecipe", "get_gan_recipe",

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from torch.optim.swa_utils import AveragedModel
 
-__all__ = ["GeneratorEMA"]
+__all__ = ["GeneratorEMA", "standing_statistics"]
 
 
 def _check_decay(decay) -> float:
@@ -82,9 +82,59 @@ class GeneratorEMA:
         """How many updates the average has seen."""
         return int(self.model.n_averaged)
 
+    def standing_statistics(self, batches: int = 40, batch_size: int = 256, seed: int = 0) -> nn.Module:
+        """A copy of the average with its own batch norm statistics (see :func:`standing_statistics`)."""
+        return standing_statistics(self.module, batches, batch_size, seed)
+
     def state_dict(self) -> dict:
         """The average's weights, buffers and update count (for checkpoints)."""
         return self.model.state_dict()
 
     def load_state_dict(self, state: dict) -> None:
         self.model.load_state_dict(state)
+
+
+def standing_statistics(generator: nn.Module, batches: int = 40, batch_size: int = 256, seed: int = 0) -> nn.Module:
+    """A copy of ``generator`` whose batch norm statistics are its own (BigGAN's "standing statistics").
+
+    An averaged generator's running means and variances are averages of the
+    raw generator's, measured on the raw generator's activations; the averaged
+    weights produce slightly different ones. The copy's statistics are
+    recomputed from ``batches`` batches of its own outputs on fresh noise
+    (and, for a conditional generator, labels drawn uniformly), as
+    ``torch.optim.swa_utils.update_bn`` does for a classifier (which cannot
+    pass a label beside the noise). ``generator`` itself is unchanged.
+
+    Examples
+    --------
+    >>> from cnnguide.gan.nets import DCGANGenerator
+    >>> g = DCGANGenerator(latent_dim=8, width=4)
+    >>> standing = standing_statistics(g, batches=2, batch_size=16)
+    >>> first_norm = lambda net: next(m for m in net.modules() if isinstance(m, nn.BatchNorm2d))
+    >>> bool(first_norm(g).running_mean.abs().sum() == 0), bool(first_norm(standing).running_mean.abs().sum() > 0)
+    (True, True)
+    """
+    import copy
+
+    generator = copy.deepcopy(generator)
+    norms = [m for m in generator.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not norms:
+        return generator.eval()
+    param = next(generator.parameters())
+    noise = torch.Generator().manual_seed(seed)
+    num_classes = getattr(generator, "num_classes", None)
+    momenta = {}
+    for norm in norms:
+        norm.reset_running_stats()
+        momenta[norm], norm.momentum = norm.momentum, None  # None: a cumulative average over the batches
+    generator.train()
+    with torch.no_grad():
+        for _ in range(batches):
+            z = torch.randn(batch_size, generator.latent_dim, generator=noise).to(param.device)
+            if num_classes is None:
+                generator(z)
+            else:
+                generator(z, torch.randint(num_classes, (batch_size,), generator=noise).to(param.device))
+    for norm, momentum in momenta.items():
+        norm.momentum = momentum
+    return generator.eval()

@@ -31,8 +31,8 @@ from .nets import MLPDiscriminator, MLPGenerator, default_init_
 from .recipes import RING_STD
 from .toy_data import ring_centers, ring_of_gaussians
 
-__all__ = ["COLLAPSING_GAME", "REMEDIES", "RingRun", "RingSetting", "recorded_ring_runs", "remedies_table",
-           "run_ring", "run_ring_table"]
+__all__ = ["COLLAPSING_GAME", "REMEDIES", "RingRun", "RingSetting", "describe_ring_record", "late_turnover",
+           "recorded_ring_runs", "remedies_table", "run_ring", "run_ring_table", "turnover"]
 
 #: The ring's standard deviation, :data:`cnnguide.gan.recipes.RING_STD`.
 STD = RING_STD
@@ -286,3 +286,32 @@ def recorded_ring_runs(record: dict) -> dict[int, list[RingRun]]:
                                     counts=tuple(seed.get("counts", ())))
             by_steps.setdefault(row["steps"], []).append(RingRun(row["setting"], seed["seed"], coverage, seconds, {}))
     return by_steps
+
+
+def turnover(run: RingRun) -> list[int]:
+    """The modes entered or left between each pair of consecutive sample steps of a ring run.
+
+    See :func:`cnnguide.gan.collapse.mode_turnover`; a mode counts as covered
+    as in :func:`~cnnguide.gan.collapse.modes_over_steps` (the ring's std).
+    """
+    from .collapse import mode_turnover, modes_over_steps
+
+    return mode_turnover(modes_over_steps(run.samples, ring_centers(), STD)[1])
+
+
+def late_turnover(run: RingRun) -> int:
+    """The turnover summed over the second half of the run's sample steps: does it still hop at the end?"""
+    changes = turnover(run)
+    return sum(changes[len(changes) // 2:])
+
+
+def describe_ring_record(name: str, record: dict) -> str:
+    """One line saying where and how a ``scripts/tune_ring.py --json`` recording was made.
+
+    >>> describe_ring_record("ring-4k", {"device": "cpu (AMD EPYC, 1 threads)", "cores": 2,
+    ...     "date": "2026-12-07T01:02:03+00:00", "torch": "2.14.1", "wall_seconds": 840.0,
+    ...     "command": "python scripts/tune_ring.py --seeds 10"})
+    'ring-4k: recorded on cpu (AMD EPYC, 1 threads), a 2-core machine, 2026-12-07, torch 2.14.1, in 14 min: python scripts/tune_ring.py --seeds 10'
+    """
+    return (f"{name}: recorded on {record['device']}, a {record['cores']}-core machine, {record['date'][:10]}, "
+            f"torch {record['torch']}, in {record['wall_seconds'] / 60:.0f} min: {record['command']}")

@@ -46,8 +46,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-# nets imports this module's builders into its registry, after its own classes are defined:
-# cnnguide/gan/__init__.py imports nets first, so both modules always find what they need.
 from .nets import DCGANDiscriminator, DCGANGenerator, _as_noise_batch, _positive
 
 __all__ = [

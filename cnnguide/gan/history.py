@@ -11,7 +11,7 @@ import torch
 
 from ..train.history import write_with_metadata
 
-__all__ = ["GANHistory", "load_kept_samples"]
+__all__ = ["GANHistory", "load_kept_samples", "measures_table"]
 
 _SERIES = ("step", "d_loss", "g_loss", "d_real", "d_fake", "seconds")
 
@@ -193,3 +193,44 @@ def load_kept_samples(path) -> dict[int, torch.Tensor]:
     if wrong:
         raise ValueError(f"{path}: keys must be step.<N>, found {wrong[:3]}")
     return {int(k[5:]): t.float() for k, t in sorted(tensors.items(), key=lambda kv: int(kv[0][5:]))}
+
+
+#: The generators a recording may measure beside the one it samples from, and their column names.
+_ALTERNATIVES = (("raw generator", "raw_generator"), ("average, averaged statistics", "average_with_averaged_statistics"))
+
+
+def measures_table(history: GANHistory, measure: str = "judge_fid"):
+    """The judge's ``measure`` over a recording's training, one row per horizon, one column per generator.
+
+    Reads ``history.metadata["measures_over_training"]`` (written by
+    ``scripts/reproduce_gan.py --measure-every``); where the run sampled from a
+    moving average, the raw generator and the average with averaged batch norm
+    statistics measured beside it get columns of their own.
+
+    Examples
+    --------
+    >>> h = GANHistory(metadata={"measures_over_training": [
+    ...     {"step": 10000, "train_seconds": 600.0, "judge": {"judge_fid": 7.5, "samples": 2000},
+    ...      "raw_generator": {"judge": {"judge_fid": 7.2}}}]})
+    >>> print(measures_table(h))
+    steps   minutes   sampled   raw generator
+    -----------------------------------------
+    10,000       10      7.50            7.20
+    judge FID on 2,000 samples at each horizon
+    """
+    from ..tables import Table
+
+    points = history.metadata.get("measures_over_training", [])
+    columns = [(what, key) for what, key in _ALTERNATIVES if any(key in p for p in points)]
+    header = ("steps", "minutes", "sampled", *(what for what, _ in columns))
+
+    def cell(point) -> str:
+        value = (point or {}).get("judge", {}).get(measure)
+        return "-" if value is None else f"{value:.2f}"
+
+    rows = [(f"{p['step']:,}", f"{p['train_seconds'] / 60:.0f}", cell(p), *(cell(p.get(key)) for _, key in columns))
+            for p in points]
+    samples = points[0]["judge"].get("samples") if points else None
+    what = measure.replace("_", " ").replace("judge fid", "judge FID").replace("inception score", "Inception Score")
+    notes = (f"{what} on {samples:,} samples at each horizon",) if samples else ()
+    return Table(header, rows, align="r" * len(header), notes=notes)

@@ -19,14 +19,11 @@ convolution from 1×1 to 7×7, and two stride-2 layers bring 7 to 14 to 28::
     D: 28x28x1 -> 14x14x(w) -> 7x7x(2w) -> 1 logit (a 7x7 convolution)
 
 ``w`` is ``width`` (64 in the paper's spirit; 16 or 32 trains on a CPU).
-The networks are registered by name (:func:`names`, :func:`create`), and
-:func:`input_shape` says what a forward pass takes, for :func:`cnnguide.summary.summarize`.
+The networks are registered by name in :mod:`cnnguide.gan.registry`
+(``names``, ``create``, and ``input_shape`` for :func:`cnnguide.summary.summarize`).
 """
 
 from __future__ import annotations
-
-import inspect
-from typing import Callable
 
 import torch
 from torch import nn
@@ -38,8 +35,8 @@ from .remedies import (
 
 __all__ = [
     "DCGANDiscriminator", "DCGANGenerator", "DownBlock", "MLPDiscriminator", "MLPGenerator", "UpBlock",
-    "create", "dcgan_discriminator", "dcgan_generator", "dcgan_init_", "default_init_", "input_shape",
-    "mlp_discriminator", "mlp_generator", "names",
+    "dcgan_discriminator", "dcgan_generator", "dcgan_init_", "default_init_", "mlp_discriminator",
+    "mlp_generator",
 ]
 
 
@@ -376,79 +373,3 @@ def dcgan_discriminator(width: int = 64, in_channels: int = 1, pack: int = 1, mi
     """DCGAN's discriminator for 28×28 images: 14×14×64 -> 7×7×128 -> 1 logit at width 64 (remedies: the class)."""
     return DCGANDiscriminator(width, in_channels, pack=pack, minibatch_std=minibatch_std,
                               spectral_norm=spectral_norm, batch_norm=batch_norm)
-
-
-# The conditional networks (cnnguide.gan.conditional) are built from the classes above, so they are
-# imported only here, once those exist; cnnguide/gan/__init__.py imports this module first.
-from .conditional import (  # noqa: E402
-    ConditionalDCGANGenerator, ProjectionDiscriminator, conditional_dcgan_generator, projection_discriminator,
-)  # fmt: skip
-
-_BUILDERS: dict[str, Callable[..., nn.Module]] = {
-    "conditional_dcgan_generator": conditional_dcgan_generator,
-    "projection_discriminator": projection_discriminator,
-    "mlp_generator": mlp_generator,
-    "mlp_discriminator": mlp_discriminator,
-    "dcgan_generator": dcgan_generator,
-    "dcgan_discriminator": dcgan_discriminator,
-}
-
-
-def names() -> list[str]:
-    """The registered GAN network names, sorted.
-
-    Examples
-    --------
-    >>> names()
-    ['conditional_dcgan_generator', 'dcgan_discriminator', 'dcgan_generator', 'mlp_discriminator',
-     'mlp_generator', 'projection_discriminator']
-    """
-    return sorted(_BUILDERS)
-
-
-def create(name: str, **options) -> nn.Module:
-    """Build the GAN network registered as ``name`` with builder ``options``.
-
-    Raises
-    ------
-    ValueError
-        For an unknown name (the message lists the known ones), an unknown
-        option or a bad value.
-
-    Examples
-    --------
-    >>> create("dcgan_generator", width=16).latent_dim
-    100
-    >>> create("dcgan_generator", depth=3)
-    Traceback (most recent call last):
-    ...
-    ValueError: dcgan_generator: unknown option(s) ['depth']; known options: ['latent_dim', 'out_channels', 'width']
-    """
-    if name not in _BUILDERS:
-        raise ValueError(f"unknown GAN network {name!r}; known: {', '.join(names())}")
-    known = list(inspect.signature(_BUILDERS[name]).parameters)
-    unknown = sorted(set(options) - set(known))
-    if unknown:
-        raise ValueError(f"{name}: unknown option(s) {unknown}; known options: {sorted(known)}")
-    return _BUILDERS[name](**options)
-
-
-def input_shape(net: nn.Module, batch: int = 1) -> tuple[int, ...]:
-    """The shape of one input batch of ``net``: noise for a generator, samples for a discriminator.
-
-    Examples
-    --------
-    >>> input_shape(create("dcgan_generator")), input_shape(create("dcgan_discriminator"))
-    ((1, 100), (1, 1, 28, 28))
-    >>> input_shape(MLPDiscriminator(), batch=4)
-    (4, 2)
-    """
-    if isinstance(net, (MLPGenerator, DCGANGenerator, ConditionalDCGANGenerator)):
-        return (batch, net.latent_dim)  # a conditional network takes (batch,) labels besides
-    if isinstance(net, ProjectionDiscriminator):
-        return (batch, net.in_channels, 28, 28)
-    if isinstance(net, MLPDiscriminator):
-        return (batch * net.pack, net.in_dim)
-    if isinstance(net, DCGANDiscriminator):
-        return (batch * net.pack, net.in_channels, 28, 28)
-    raise ValueError(f"input_shape knows the networks of cnnguide.gan.nets, not {type(net).__name__}")

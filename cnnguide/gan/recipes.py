@@ -20,9 +20,14 @@
 - ``dcgan-cpu`` and ``cgan-cpu`` -- the same networks sized for a CPU, with
   the settings that ``scripts/tune_gan.py`` found best per CPU second
   (2026-12-06/07): width 32, batches of 64 from all 60,000 images, Adam at
-  8e-4 for both players with betas (0.5, 0.999), 40,000 steps (about half
-  an hour on a 2-core CPU). Chapters 18 and 19 train the first few thousand
-  steps of these live.
+  8e-4 for both players with betas (0.5, 0.999); ``dcgan-cpu`` 60,000 steps
+  (about 45 minutes on a 2-core CPU), ``cgan-cpu`` 40,000. Both sample from
+  a moving average of the generator's weights (decay 0.999) with batch norm
+  statistics of its own; the recording measures the raw generator and the
+  average with averaged statistics beside it at every horizon, since at
+  5,000 steps the average did not help (``scripts/tune_gan.py``, 2026-12-07).
+  Chapters 18 and 19 train the first few thousand steps of these live,
+  without the average.
 """
 
 from __future__ import annotations
@@ -33,9 +38,10 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from . import nets
+from .nets import dcgan_init_, default_init_
+from .registry import create
 
-__all__ = ["GANRecipe", "GAN_RECIPES", "RING_STD", "evaluate", "get_gan_recipe", "real_data"]
+__all__ = ["GANRecipe", "GAN_RECIPES", "RING_STD", "draw_samples", "evaluate", "get_gan_recipe", "real_data"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ class GANRecipe:
     ----------
     name, title : str
     generator, discriminator : str
-        Names in :func:`cnnguide.gan.nets.names`.
+        Names in :func:`cnnguide.gan.registry.names`.
     generator_options, discriminator_options : dict
         Builder options (``width`` goes to both DCGAN networks, see :meth:`build`).
     batch_size : int
@@ -71,7 +77,11 @@ class GANRecipe:
     ema : float, optional
         The decay of a moving average of the generator's weights
         (:class:`~cnnguide.gan.average.GeneratorEMA`), which is then what is
-        sampled and measured.
+        sampled and measured (with its own batch norm statistics,
+        :func:`~cnnguide.gan.average.standing_statistics`).
+    lr_decay : float, optional
+        The share of the run, at its end, over which both learning rates fall
+        linearly to zero (``fit_gan``'s ``lr_decay``).
     """
 
     name: str
@@ -95,6 +105,7 @@ class GANRecipe:
     eval_samples: int = 2500
     loss: str = "bce"
     ema: float | None = None
+    lr_decay: float | None = None
 
     def build(self, width: int | None = None, **discriminator_options) -> tuple[nn.Module, nn.Module]:
         """The generator and the discriminator (``width`` overrides a DCGAN's width).
@@ -117,12 +128,12 @@ class GANRecipe:
             if "width" not in g_options:
                 raise ValueError(f"the {self.name} recipe's networks have no width")
             g_options["width"] = d_options["width"] = width
-        return (nets.create(self.generator, **g_options), nets.create(self.discriminator, **d_options))
+        return (create(self.generator, **g_options), create(self.discriminator, **d_options))
 
     @property
     def init_function(self):
         """The ``init`` of :func:`~cnnguide.gan.fit_gan` this recipe names."""
-        return {"dcgan": nets.dcgan_init_, "default": nets.default_init_}[self.init]
+        return {"dcgan": dcgan_init_, "default": default_init_}[self.init]
 
     def command(self) -> str:
         """The command that records this recipe's full run on a GPU."""
@@ -150,15 +161,15 @@ GAN_RECIPES: dict[str, GANRecipe] = {
     "dcgan-cpu": GANRecipe(
         name="dcgan-cpu", title="DCGAN on Fashion-MNIST, sized for a CPU", generator="dcgan_generator",
         discriminator="dcgan_discriminator", generator_options={"latent_dim": 100, "width": 32},
-        discriminator_options={"width": 32}, batch_size=64, steps=40_000, lr_g=8e-4, lr_d=8e-4,
+        discriminator_options={"width": 32}, batch_size=64, steps=60_000, lr_g=8e-4, lr_d=8e-4,
         train_size=60_000, init="dcgan", scale_to_tanh=True, num_samples=64, sample_every=1000, log_every=100,
-        eval_samples=10_000),
+        eval_samples=10_000, ema=0.999),
     "cgan-cpu": GANRecipe(
         name="cgan-cpu", title="Conditional DCGAN on Fashion-MNIST, sized for a CPU",
         generator="conditional_dcgan_generator", discriminator="projection_discriminator",
         generator_options={"latent_dim": 100, "width": 32}, discriminator_options={"width": 32}, batch_size=64,
         steps=40_000, lr_g=8e-4, lr_d=8e-4, train_size=60_000, init="dcgan", scale_to_tanh=True, num_samples=100,
-        sample_every=1000, log_every=100, eval_samples=10_000),
+        sample_every=1000, log_every=100, eval_samples=10_000, ema=0.999),
 }
 
 
@@ -205,12 +216,12 @@ def real_data(recipe: GANRecipe, *, train_size: int | None = None, batch_size: i
     return train_iter, None
 
 
-def _draw(generator: nn.Module, n: int, seed: int):
+def draw_samples(generator: nn.Module, n: int, seed: int, label: int | None = None):
     """``n`` samples of ``generator`` in evaluation mode, from noise seeded by ``seed`` (on its device).
 
     Returns ``(samples, labels)``: a conditional generator is asked for every
-    class equally often (:func:`~cnnguide.gan.training.fixed_labels`); ``labels``
-    is ``None`` otherwise.
+    class equally often (:func:`~cnnguide.gan.training.fixed_labels`), or for
+    ``label`` alone; ``labels`` is ``None`` for an unconditional one.
     """
     import torch
 
@@ -220,7 +231,12 @@ def _draw(generator: nn.Module, n: int, seed: int):
     param = next(generator.parameters())
     z = torch.randn(n, generator.latent_dim, generator=torch.Generator().manual_seed(derived_seed(seed, 5)))
     num_classes = getattr(generator, "num_classes", None)
+    if label is not None and (num_classes is None or not 0 <= label < num_classes):
+        raise ValueError(f"label {label} does not apply: the generator takes "
+                         + ("no labels" if num_classes is None else f"labels from 0 to {num_classes - 1}"))
     labels = None if num_classes is None else fixed_labels(n, num_classes)
+    if label is not None:
+        labels = torch.full((n,), label, dtype=torch.int64)
     was_training = generator.training
     generator.eval()
     try:
@@ -253,7 +269,7 @@ def evaluate(recipe: GANRecipe, generator: nn.Module, *, seed: int = 0, samples:
     n = recipe.eval_samples if samples is None else samples
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
         raise ValueError(f"samples must be an integer >= 2, got {n!r}")
-    points, labels = _draw(generator, n, seed)
+    points, labels = draw_samples(generator, n, seed)
     if recipe.name == "ring":
         from .coverage import mode_coverage
         from .toy_data import ring_centers

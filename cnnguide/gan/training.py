@@ -32,7 +32,7 @@ import torch
 from torch import nn
 
 from ..train.history import run_metadata
-from ..train.loop import _show_progress
+from ..train.progress import show_progress
 from ..devices import autocast, try_gpu
 from .checkpoint import load_gan_checkpoint, save_gan_checkpoint
 from .batches import RealBatches, derived_seed
@@ -41,6 +41,8 @@ from .average import GeneratorEMA
 from .losses import WGANGPLoss, gan_loss
 from .nets import dcgan_init_
 from .remedies import discriminator_remedies
+from .setup import (NonFiniteGANLossError, call_on_sample, checks_each_step, draw_fixed, fixed_labels,
+                    has_batch_norm, latent_dim_of, num_classes_of, positive_int)
 from .step import GameStep
 
 __all__ = ["NonFiniteGANLossError", "derived_seed", "fit_gan", "fixed_labels"]
@@ -48,106 +50,28 @@ __all__ = ["NonFiniteGANLossError", "derived_seed", "fit_gan", "fixed_labels"]
 _NEVER = torch.iinfo(torch.int64).max
 _NOISE, _FIXED_NOISE = 1, 2  # streams derived from the seed (the shuffles are stream 0)
 #: What a checkpoint made before the remedies existed was made with.
-_OPTION_DEFAULTS = {"unroll": 0, "gp_weight": None, "num_classes": None, "ema": None,
+_OPTION_DEFAULTS = {"unroll": 0, "gp_weight": None, "num_classes": None, "ema": None, "lr_decay": None,
                     "discriminator_remedies": {"pack": 1, "minibatch_std": False, "spectral_norm": False}}
-
-
-class NonFiniteGANLossError(FloatingPointError):
-    """A loss of :func:`fit_gan` became ``nan`` or ``inf``.
-
-    Attributes
-    ----------
-    step : int
-        The first step (counted from 1) whose loss was not finite.
-    network : str
-        ``"discriminator"`` or ``"generator"``: whose loss it was.
-    """
-
-    def __init__(self, step: int, network: str):
-        self.step, self.network = step, network
-        super().__init__(f"the {network} loss is not finite at step {step} (counted from 1); "
-                         "the learning rate is probably too high")
-
-
-def _positive_int(name, value, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
-
-
-def _latent_dim(generator, latent_dim):
-    own = getattr(generator, "latent_dim", None)
-    if latent_dim is None and own is None:
-        raise ValueError(f"{type(generator).__name__} has no latent_dim attribute; pass latent_dim=")
-    if latent_dim is not None and own is not None and latent_dim != own:
-        raise ValueError(f"latent_dim={latent_dim} but the generator takes noise of {own} values")
-    return _positive_int("latent_dim", latent_dim if latent_dim is not None else own)
-
-
-def _checks_each_step(device: torch.device) -> bool:
-    """Whether to test each loss on the host at once: free on a CPU, a stall on a GPU."""
-    return device.type == "cpu"
-
-
-def _samples(generator, fixed_noise, device, amp, labels=None):
-    was_training = generator.training
-    generator.eval()  # batch norm with its running statistics: the generator as it will be used
-    try:
-        with torch.no_grad(), autocast(device, amp):
-            out = generator(fixed_noise) if labels is None else generator(fixed_noise, labels)
-            return out.float().cpu()
-    finally:
-        generator.train(was_training)
-
-
-def fixed_labels(num_samples: int, num_classes: int) -> torch.Tensor:
-    """The labels of a conditional run's fixed sample batch: ``i · num_classes // num_samples`` for sample ``i``.
-
-    In class order, each class an equal run (to within one): 100 samples of 10
-    classes are 10 rows of one class each in a 10-wide grid.
-
-    Examples
-    --------
-    >>> fixed_labels(10, 5).tolist()
-    [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
-    """
-    return torch.arange(num_samples) * num_classes // num_samples
-
-
-def _num_classes(generator, discriminator):
-    """The number of classes of a conditional game (the generator's ``num_classes``), or None."""
-    k = getattr(generator, "num_classes", None)
-    k_d = getattr(discriminator, "num_classes", None)
-    if k is None:
-        if k_d is not None:
-            raise ValueError(f"the discriminator is conditional (num_classes={k_d}) but the generator is not")
-        return None
-    if k_d != k:
-        raise ValueError(f"the generator is conditional with num_classes={k}, but the discriminator's "
-                         f"num_classes is {k_d}: both networks must take the same labels")
-    return _positive_int("num_classes", k)
-
-
-def _call(on_sample, step: int, sampler: nn.Module) -> None:
-    """``on_sample(step, sampler)`` with the sampler in evaluation mode, if there is a callback."""
-    if on_sample is None:
-        return
-    was_training = sampler.training
-    sampler.eval()
-    try:
-        on_sample(step, sampler)
-    finally:
-        sampler.train(was_training)
 
 
 def _ema_tensors(ema) -> dict:
     return {} if ema is None else {f"ema.{k}": v for k, v in ema.state_dict().items()}
 
 
-def _has_batch_norm(net: nn.Module) -> bool:
-    return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in net.modules())
+def _linear_decay(optimizer, base: float, start: int, steps: int, share: float):
+    """A ``LambdaLR`` that keeps ``base`` until the last ``share`` of ``steps``, then falls linearly to 0.
+
+    Made at step ``start`` (0, or a resumed run's step), so a resumed run
+    continues the same schedule.
+    """
+    begin = steps * (1 - share)
+
+    def factor(step: int) -> float:  # the factor for the update after ``step`` updates
+        return 1.0 if step < begin else max(0.0, (steps - step) / (steps - begin))
+
+    for group in optimizer.param_groups:
+        group["initial_lr"] = base
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor, last_epoch=start - 1)
 
 
 def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int | None = None,
@@ -157,8 +81,8 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
             lr_g: float | None = None, scale_to_tanh: bool = False, seed: int | None = None, device=None,
             amp=None, init=dcgan_init_, sample_every: int = 500, num_samples: int = 64, log_every: int = 50,
             checkpoint_every: int | None = None, checkpoint_dir=None, resume: bool = False,
-            ema: GeneratorEMA | None = None, on_sample=None, progress: bool | None = None,
-            verbose: bool = False) -> GANHistory:
+            ema: GeneratorEMA | None = None, lr_decay: float | None = None, on_sample=None,
+            progress: bool | None = None, verbose: bool = False) -> GANHistory:
     """Train ``generator`` against ``discriminator`` on ``data``; return the :class:`~cnnguide.gan.GANHistory`.
 
     Parameters
@@ -255,6 +179,10 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
         generator update, moved to ``device``, checkpointed with the run; the
         samples are drawn from it. Its decay is recorded in
         ``history.metadata["ema"]``.
+    lr_decay : float, optional
+        The share of the run, at its end, over which both learning rates fall
+        linearly towards zero (``torch.optim.lr_scheduler.LambdaLR``); e.g.
+        0.3 for the last 30 % of the steps. ``None`` (default) keeps them constant.
     on_sample : callable, optional
         Called as ``on_sample(step, sampler)`` after each sample step (step 0
         included), with the network the samples come from (the generator, or
@@ -294,14 +222,14 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
     """
     if (steps is None) == (epochs is None):
         raise ValueError(f"give exactly one of steps and epochs, got steps={steps!r}, epochs={epochs!r}")
-    _positive_int("steps", steps, allow_none=True)
-    _positive_int("epochs", epochs, allow_none=True)
+    positive_int("steps", steps, allow_none=True)
+    positive_int("epochs", epochs, allow_none=True)
     for name, value in (("d_steps", d_steps), ("sample_every", sample_every), ("num_samples", num_samples),
                         ("log_every", log_every)):
-        _positive_int(name, value)
+        positive_int(name, value)
     if isinstance(unroll, bool) or not isinstance(unroll, int) or unroll < 0:
         raise ValueError(f"unroll must be a non-negative integer, got {unroll!r}")
-    checkpoint_every = 10 * log_every if checkpoint_every is None else _positive_int("checkpoint_every",
+    checkpoint_every = 10 * log_every if checkpoint_every is None else positive_int("checkpoint_every",
                                                                                    checkpoint_every)
     if checkpoint_every % log_every:
         raise ValueError(f"checkpoint_every ({checkpoint_every}) must be a multiple of log_every ({log_every})")
@@ -321,14 +249,14 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
     if on_sample is not None and not callable(on_sample):
         raise ValueError(f"on_sample must be a callable or None, got {on_sample!r}")
     loss = gan_loss(loss)
-    if isinstance(loss, WGANGPLoss) and _has_batch_norm(discriminator):
+    if isinstance(loss, WGANGPLoss) and has_batch_norm(discriminator):
         raise ValueError(f"the wgan-gp loss needs a critic without batch norm, but {type(discriminator).__name__} "
                          "has batch norm: the gradient penalty is per example, and batch norm makes each output "
                          "depend on the whole batch (build it with batch_norm=False)")
     remedies = discriminator_remedies(discriminator)
-    _positive_int("the discriminator's pack", remedies["pack"])
-    num_classes = _num_classes(generator, discriminator)
-    latent_dim = _latent_dim(generator, latent_dim)
+    positive_int("the discriminator's pack", remedies["pack"])
+    num_classes = num_classes_of(generator, discriminator)
+    latent_dim = latent_dim_of(generator, latent_dim)
     device = try_gpu() if device is None else torch.device(device)
     seed = secrets.randbits(63) if seed is None and not resume else seed
 
@@ -346,13 +274,15 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
             raise ValueError(f"{epochs} epoch(s) of {per_epoch} batch(es) make no step with d_steps={d_steps}"
                              + (f" and unroll={unroll}" if unroll else ""))
 
+    if lr_decay is not None and (isinstance(lr_decay, bool) or not 0 < lr_decay <= 1):
+        raise ValueError(f"lr_decay must be a share of the run in (0, 1], got {lr_decay!r}")
     optimizer_g = torch.optim.Adam(generator.parameters(), lr=lr_g, betas=betas)
     optimizer_d = torch.optim.Adam(discriminator.parameters(), lr=lr_d, betas=betas)
     options = {"loss": loss.name or type(loss).__name__, "lr_d": lr_d, "lr_g": lr_g, "betas": list(betas),
                "d_steps": d_steps, "batch_size": real.batch_size, "latent_dim": latent_dim,
                "scale_to_tanh": bool(scale_to_tanh), "num_samples": num_samples, "seed": seed,
                "unroll": unroll, "gp_weight": getattr(loss, "gp_weight", None), "num_classes": num_classes,
-               "ema": None if ema is None else ema.decay, "discriminator_remedies": remedies}
+               "ema": None if ema is None else ema.decay, "lr_decay": lr_decay, "discriminator_remedies": remedies}
     start, history, state, saved_tensors = 0, None, None, {}
     if resume:
         def check(saved):
@@ -401,13 +331,15 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
             "discriminator": type(discriminator).__name__, **options, "steps": steps,
             "amp": str(amp) if amp is not None else ("torch.bfloat16" if device.type == "cuda" else None)})
         history.sample_labels = None if labels is None else labels.cpu()
-        history.samples[0] = _samples(sampler, fixed_noise, device, amp, labels)
-        _call(on_sample, 0, sampler)
+        history.samples[0] = draw_fixed(sampler, fixed_noise, device, amp, labels)
+        call_on_sample(on_sample, 0, sampler)
     history.metadata["steps"] = steps
 
+    schedules = [] if lr_decay is None else [_linear_decay(optimizer, base, start, steps, lr_decay)
+                                             for optimizer, base in ((optimizer_g, lr_g), (optimizer_d, lr_d))]
     game = GameStep(generator, discriminator, optimizer_g, optimizer_d, loss, real, noise, latent_dim, d_steps,
                  device, amp, unroll=unroll, num_classes=num_classes, pack=remedies["pack"])
-    each_step = _checks_each_step(device)
+    each_step = checks_each_step(device)
     accumulate = torch.float32 if device.type == "mps" else torch.float64
     sums = torch.zeros(4, dtype=accumulate, device=device)
     first_bad = torch.full((), _NEVER, dtype=torch.int64, device=device)
@@ -415,7 +347,7 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
     elapsed = history.seconds[-1] if history.seconds else 0.0
     tic = time.perf_counter()
     bar = None
-    if _show_progress(progress):
+    if show_progress(progress):
         from tqdm.auto import tqdm
 
         bar = tqdm(total=steps, initial=start, unit="step", dynamic_ncols=True)
@@ -434,6 +366,8 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
                 raise NonFiniteGANLossError(step, "generator")
             if ema is not None:
                 ema.update(generator)
+            for schedule in schedules:
+                schedule.step()
             with torch.no_grad():
                 values = torch.stack([d_loss / d_steps, loss_g, d_real / d_steps, d_fake / d_steps])
                 if not each_step:  # 2·step marks the discriminator, 2·step + 1 the generator
@@ -455,8 +389,8 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
                 if bar is not None:
                     bar.set_postfix(d_loss=f"{means[0]:.3f}", g_loss=f"{means[1]:.3f}")
             if step % sample_every == 0 or step == steps:
-                history.samples[step] = _samples(sampler, fixed_noise, device, amp, labels)
-                _call(on_sample, step, sampler)
+                history.samples[step] = draw_fixed(sampler, fixed_noise, device, amp, labels)
+                call_on_sample(on_sample, step, sampler)
                 if verbose:
                     print(f"step {history.last_step}/{steps}: {str(history).split(': ', 1)[1]}, "
                           f"{history.seconds[-1]:.1f} s", flush=True)

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from . import register, with_defaults
+from .registry import register, with_defaults
 
 __all__ = ["DenseBlock", "DenseLayer", "DenseNet", "Transition", "densenet121", "densenet_small"]
 

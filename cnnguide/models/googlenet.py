@@ -27,7 +27,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from . import register, with_defaults
+from .registry import register, with_defaults
 
 __all__ = ["GoogLeNet", "GoogLeNetOutputs", "Inception", "InceptionAux", "conv_relu", "googlenet"]
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from . import register, with_defaults
+from .registry import register, with_defaults
 
 __all__ = ["LeNet", "lenet", "VARIANTS"]
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from . import register, with_defaults
+from .registry import register, with_defaults
 
 __all__ = ["BasicBlock", "Bottleneck", "ResNet", "projection_shortcut", "resnet18", "resnet34", "resnet50"]
 

@@ -38,7 +38,7 @@ from collections.abc import Mapping
 import torch
 from torch import nn
 
-from . import create
+from .registry import create
 from .vgg import VGG_CONFIGS
 
 __all__ = ["SUPPORTED", "from_torchvision", "rename_torchvision_keys", "vgg_renames"]

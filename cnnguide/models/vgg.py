@@ -23,7 +23,7 @@ import math
 import torch
 from torch import nn
 
-from . import register, with_defaults
+from .registry import register, with_defaults
 
 __all__ = ["VGG", "VGG_CONFIGS", "vgg11", "vgg13", "vgg16", "vgg19", "vgg_block"]
 

@@ -5,8 +5,12 @@ tensors such as momentum buffers, the torch random-number generator states) and
 ``checkpoint.json`` (epoch, history, hyper-parameters, the optimizer's
 non-tensor state, Python's and numpy's generator states). ``checkpoint.json``
 names its tensor file and is replaced last and atomically, so a run killed
-while saving leaves the previous checkpoint intact. Loading a checkpoint never
-executes code from the files, unlike ``torch.load`` of a pickle.
+while saving leaves the previous checkpoint intact. The checkpoint before the
+last is kept too (``checkpoint.previous.json`` and its tensor file): when a
+disk fills up or a copy is cut short, the last checkpoint may not read, and
+:func:`read_checkpoint` then names the damaged file and offers the previous one.
+Loading a checkpoint never executes code from the files, unlike ``torch.load``
+of a pickle.
 
 :func:`save_checkpoint` and :func:`load_checkpoint` are the classifier loop's;
 the pieces they are made of (:func:`module_tensors`, :func:`optimizer_tensors`,
@@ -29,11 +33,16 @@ from safetensors.torch import load_file, save_file
 from .history import History
 
 __all__ = [
-    "load_checkpoint", "load_module_tensors", "load_optimizer_tensors", "module_tensors", "optimizer_tensors",
+    "CheckpointError", "load_checkpoint", "load_module_tensors", "load_optimizer_tensors", "module_tensors", "optimizer_tensors",
     "read_checkpoint", "rng_state", "save_checkpoint", "set_rng_state", "write_checkpoint",
 ]
 
 CHECKPOINT_JSON = "checkpoint.json"
+PREVIOUS_JSON = "checkpoint.previous.json"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be read; the message names the damaged file (and any previous checkpoint that reads)."""
 
 
 def _write_atomically(path: Path, write) -> None:
@@ -111,33 +120,79 @@ def write_checkpoint(directory, tensor_name: str, tensors: dict, record: dict, s
     """Write ``tensors`` into ``directory/tensor_name``, then ``record`` (plus ``"tensors"``) as JSON.
 
     The JSON file is replaced last and atomically, so a run killed while
-    saving leaves the previous checkpoint intact; then the older tensor files
-    matching the glob ``stale`` are removed. Returns the JSON file's path.
+    saving leaves the previous checkpoint intact. The checkpoint it replaces
+    becomes ``checkpoint.previous.json``; tensor files matching the glob
+    ``stale`` that neither names are removed. Returns the JSON file's path.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     tensor_file = directory / tensor_name
+    current, previous = directory / CHECKPOINT_JSON, directory / PREVIOUS_JSON
     _write_atomically(tensor_file, lambda p: save_file(tensors, str(p)))
+    keep = {tensor_file.name}
+    if current.is_file():
+        try:
+            before = json.loads(current.read_text())
+        except ValueError:  # a damaged checkpoint is not worth keeping as the previous one
+            before = None
+        if isinstance(before, dict) and before.get("tensors") not in (None, tensor_file.name):
+            _write_atomically(previous, lambda p: p.write_text(json.dumps(before)))
+            keep.add(before["tensors"])
     record = {**record, "tensors": tensor_file.name}
-    _write_atomically(directory / CHECKPOINT_JSON, lambda p: p.write_text(json.dumps(record)))
+    _write_atomically(current, lambda p: p.write_text(json.dumps(record)))
     for old in directory.glob(stale):
-        if old.name != tensor_file.name:
+        if old.name not in keep:
             old.unlink()
-    return directory / CHECKPOINT_JSON
+    return current
+
+
+def _read_one(json_path: Path, format: str) -> tuple[dict, dict]:
+    """``(record, tensors)`` of one checkpoint file, or a :class:`CheckpointError` naming what does not read."""
+    from safetensors import SafetensorError
+
+    try:
+        record = json.loads(json_path.read_text())
+    except (ValueError, UnicodeDecodeError) as error:
+        raise CheckpointError(f"{json_path} is damaged: not readable JSON ({error})") from None
+    if not isinstance(record, dict) or record.get("format") != format:
+        found = record.get("format") if isinstance(record, dict) else type(record).__name__
+        raise ValueError(f"{json_path} is not a {format} checkpoint (its format is {found!r})")
+    tensor_path = json_path.parent / str(record.get("tensors"))
+    if not tensor_path.is_file():
+        raise CheckpointError(f"{json_path} names {tensor_path.name}, which is missing")
+    try:
+        return record, load_file(str(tensor_path))
+    except (SafetensorError, OSError, ValueError) as error:
+        raise CheckpointError(f"{tensor_path} is damaged or cut short ({error})") from None
 
 
 def read_checkpoint(directory, format: str) -> tuple[dict, dict] | None:
     """``(record, tensors)`` of the checkpoint in ``directory``, or ``None`` if there is none.
 
-    Raises ``ValueError`` if the checkpoint is not of ``format``.
+    Raises ``ValueError`` if the checkpoint is not of ``format``, and
+    :class:`CheckpointError` (one line, naming the damaged file) if it does not
+    read; when the previous checkpoint still reads, the message says how to
+    continue from it.
     """
-    path = Path(directory) / CHECKPOINT_JSON
+    directory = Path(directory)
+    path = directory / CHECKPOINT_JSON
     if not path.is_file():
         return None
-    record = json.loads(path.read_text())
-    if record.get("format") != format:
-        raise ValueError(f"{path} is not a {format} checkpoint (its format is {record.get('format')!r})")
-    return record, load_file(str(Path(directory) / record["tensors"]))
+    try:
+        return _read_one(path, format)
+    except CheckpointError as error:
+        problem = str(error)
+    previous = directory / PREVIOUS_JSON
+    if previous.is_file():
+        try:
+            record, _ = _read_one(previous, format)
+        except (CheckpointError, ValueError):
+            pass
+        else:
+            where = f"epoch {record['epoch']}" if "epoch" in record else f"step {record.get('step')}"
+            raise CheckpointError(f"{problem}; the previous checkpoint ({where}) still reads: to continue from it, "
+                                  f"replace {path} with {previous} and resume again")
+    raise CheckpointError(f"{problem}; no earlier checkpoint reads: start the run again")
 
 
 def save_checkpoint(directory, net: torch.nn.Module, optimizer: torch.optim.Optimizer,

@@ -22,7 +22,7 @@ import os
 import torch
 import torch.distributed as dist
 
-__all__ = ["DistributedRun", "init_from_env", "loss_weight", "shard", "world_from_env"]
+__all__ = ["DistributedRun", "init_from_env", "loss_weight", "shard", "sharded", "world_from_env"]
 
 
 def world_from_env() -> tuple[int, int]:
@@ -150,3 +150,16 @@ def init_from_env(device: torch.device, timeout_s: float | None = None) -> None:
     if device.type == "cuda":
         torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
     dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout_s))
+
+
+def sharded(data_iter, run: DistributedRun, strict: bool = True):
+    """Each global batch's slice for this rank, with the global batch size."""
+    for X, y in data_iter:
+        if run.active and (strict or y.shape[0] >= run.world_size):
+            n = y.shape[0]
+            X, y = shard(X, y, run.rank, run.world_size)
+            yield X, y, n
+        elif run.active:  # a test batch smaller than the world: rank 0 takes it all
+            yield (X, y, y.shape[0]) if run.is_main else (X[:0], y[:0], y.shape[0])
+        else:
+            yield X, y, y.shape[0]

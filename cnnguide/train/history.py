@@ -204,12 +204,20 @@ class History:
         """
         return _write_csv(path, ["epoch", "train_loss", "train_acc"], self.points)
 
-    def __str__(self) -> str:
+    def summary(self, evaluated_on: str = "test") -> str:
+        """One line on the last epoch; ``evaluated_on`` names the data scored after each epoch.
+
+        A run that picks its best epoch on held-out training images says
+        ``validation``: that score is not a test score.
+        """
         if not self.epochs:
             return "0 epochs"
         f = self.final
         return (f"{self.epochs} epochs: loss {f['train_loss']:.3f}, train acc {f['train_acc']:.3f}, "
-                f"test acc {f['test_acc']:.3f}, {f['examples_per_sec']:.1f} examples/sec")
+                f"{evaluated_on} acc {f['test_acc']:.3f}, {f['examples_per_sec']:.1f} examples/sec")
+
+    def __str__(self) -> str:
+        return self.summary()
 
 
 def _write_csv(path, header, rows) -> Path:

@@ -19,7 +19,6 @@ as the modern recipe does (:mod:`cnnguide.train.modern`).
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Iterator
 
@@ -28,31 +27,13 @@ from torch import nn
 
 from ..devices import autocast, batches_on, device_of, try_gpu
 from .callbacks import HOOKS, Callback, SaveCheckpoint
-from .distributed import DistributedRun, loss_weight, shard
+from .distributed import DistributedRun, loss_weight, sharded
+from .evaluation import accuracy_counts, evaluate_accuracy
 from .history import History, run_metadata
+from .progress import progress_bar
+from .sums import NO_BAD_BATCH, EpochSums, NonFiniteLossError
 
 __all__ = ["NonFiniteLossError", "evaluate_accuracy", "fit", "try_gpu"]
-
-_NO_BAD_BATCH = torch.iinfo(torch.int64).max
-
-
-class NonFiniteLossError(FloatingPointError):
-    """The training loss became ``nan`` or ``inf``.
-
-    Attributes
-    ----------
-    epoch : int
-        The epoch, counted from 1.
-    batch : int
-        The first batch of that epoch whose loss was not finite, counted from 0.
-    """
-
-    def __init__(self, epoch: int, batch: int):
-        self.epoch, self.batch = epoch, batch
-        super().__init__(
-            f"the training loss is not finite at epoch {epoch}, batch {batch} (counted from 0); "
-            "the learning rate is probably too high for this network")
-
 
 def _check_reiterable(name: str, data_iter) -> None:
     # Not iter(data_iter) is data_iter: that would start a DataLoader's workers.
@@ -60,53 +41,6 @@ def _check_reiterable(name: str, data_iter) -> None:
         raise ValueError(
             f"{name} must be re-iterable (a list, a DataLoader, load_fashion_mnist's batches), "
             f"got a one-shot iterator of type {type(data_iter).__name__}")
-
-
-def _accuracy_counts(net, data_iter, device, amp, channels_last, run: DistributedRun | None = None):
-    """(correct, total) over ``data_iter``, with a single host sync at the end;
-    under an active ``run``, each rank counts its slices and the counts are summed."""
-    net.eval()
-    correct = torch.zeros((), dtype=torch.int64, device=device)
-    total = 0
-    if run is not None and run.active:
-        data_iter = ((X, y) for X, y, _ in _sharded(data_iter, run, strict=False))
-    with torch.inference_mode(), autocast(device, amp):
-        for X, y in batches_on(data_iter, device, channels_last):
-            if y.shape[0]:
-                correct += (net(X).argmax(dim=1) == y).sum()
-            total += y.shape[0]
-    if run is not None and run.active:
-        summed, total = run.sum_([float(correct), float(total)])
-        return int(summed), int(total)
-    return int(correct), total
-
-
-def evaluate_accuracy(net: nn.Module, data_iter, device=None, *, amp=None) -> float:
-    """Fraction of the examples in ``data_iter`` that ``net`` classifies correctly.
-
-    Parameters
-    ----------
-    net : nn.Module
-        Put in evaluation mode (dropout off, batch norm uses running statistics).
-    data_iter : iterable of (X, y)
-        Any re-iterable of batches.
-    device : torch.device, optional
-        Where to compute; by default the device of ``net``'s first parameter.
-    amp : None, False or torch.dtype
-        Autocast: ``None`` means bf16 on CUDA and full precision elsewhere.
-
-    Examples
-    --------
-    >>> net = nn.Linear(2, 2)
-    >>> with torch.no_grad():
-    ...     _ = net.weight.copy_(torch.eye(2)), net.bias.zero_()
-    >>> evaluate_accuracy(net, [(torch.tensor([[1., 0.], [0., 1.], [2., 3.]]), torch.tensor([0, 1, 0]))])
-    0.666...
-    """
-    correct, total = _accuracy_counts(net, data_iter, device_of(net, device), amp, False)
-    if total == 0:
-        raise ValueError("data_iter yielded no examples")
-    return correct / total
 
 
 def _xavier(module: nn.Module) -> None:
@@ -129,60 +63,6 @@ def _initialise(net: nn.Module, init, seed: int | None) -> None:
         raise ValueError(f"init must be 'xavier', None or a callable, got {init!r}")
 
 
-def _checks_each_batch(device: torch.device) -> bool:
-    """Whether to test each loss on the host at once: on a CPU there is no
-    queue of kernels to stall, so that costs nothing; on a GPU it would."""
-    return device.type == "cpu"
-
-
-class _EpochSums:
-    """The training loss sum, the correct predictions and the first non-finite
-    batch of one epoch, kept on the device: adding a batch never waits for it."""
-
-    def __init__(self, device: torch.device):
-        accumulate = torch.float32 if device.type == "mps" else torch.float64  # MPS has no float64
-        self.host_check = _checks_each_batch(device)
-        self.loss = torch.zeros((), dtype=accumulate, device=device)
-        self.correct = torch.zeros((), dtype=torch.int64, device=device)
-        self.first_bad = torch.full((), _NO_BAD_BATCH, dtype=torch.int64, device=device)
-        self.examples = 0
-
-    @torch.no_grad()
-    def add(self, epoch: int, batch: int, loss: torch.Tensor, y_hat: torch.Tensor, y: torch.Tensor) -> None:
-        loss = loss.detach()
-        if self.host_check:
-            if not torch.isfinite(loss):
-                raise NonFiniteLossError(epoch, batch)
-        else:
-            self.first_bad = torch.minimum(self.first_bad, torch.where(torch.isfinite(loss), _NO_BAD_BATCH, batch))
-        self.loss += loss.to(self.loss.dtype) * y.shape[0]
-        self.correct += (y_hat.argmax(dim=1) == y).sum()
-        self.examples += y.shape[0]
-
-    def means(self, run: DistributedRun | None = None) -> tuple[float, float, float]:
-        """(mean loss, accuracy, first bad batch) so far: one host sync; over all ranks under ``run``."""
-        loss, correct, bad = torch.stack([self.loss.double(), self.correct.double(),
-                                          self.first_bad.double()]).tolist()
-        examples = self.examples
-        if run is not None and run.active:
-            loss, correct, examples = run.sum_([loss, correct, examples])
-            bad = run.min_(bad)
-        return loss / examples, correct / examples, bad
-
-
-def _sharded(data_iter, run: DistributedRun, strict: bool = True):
-    """Each global batch's slice for this rank, with the global batch size."""
-    for X, y in data_iter:
-        if run.active and (strict or y.shape[0] >= run.world_size):
-            n = y.shape[0]
-            X, y = shard(X, y, run.rank, run.world_size)
-            yield X, y, n
-        elif run.active:  # a test batch smaller than the world: rank 0 takes it all
-            yield (X, y, y.shape[0]) if run.is_main else (X[:0], y[:0], y.shape[0])
-        else:
-            yield X, y, y.shape[0]
-
-
 def _point_batches(num_batches: int | None, points_per_epoch: int) -> set[int]:
     """The batch counts, from 1, after which a point is recorded: evenly spaced, the
     last at the epoch's end (just the end when the number of batches is unknown).
@@ -193,25 +73,6 @@ def _point_batches(num_batches: int | None, points_per_epoch: int) -> set[int]:
     if not num_batches or not points_per_epoch:
         return set()
     return {-(-k * num_batches // points_per_epoch) for k in range(1, points_per_epoch + 1)}
-
-
-def _show_progress(progress) -> bool:
-    if progress is not None:
-        return bool(progress)
-    # Interactive terminals only: site builds, notebooks run by a builder and CI
-    # logs would fill with carriage-return garbage.
-    return sys.stderr.isatty() and not os.environ.get("CI")
-
-
-def _progress_bar(progress, total: int | None):
-    """A tqdm bar over the batches, or a disabled one whose methods do nothing."""
-    if _show_progress(progress):
-        from tqdm.auto import tqdm
-
-        return tqdm(total=total, unit="batch", dynamic_ncols=True)
-    from tqdm import tqdm
-
-    return tqdm(total=total, disable=True)
 
 
 def _check_callbacks(callbacks) -> list:
@@ -446,7 +307,7 @@ def _fit(net, train_iter, test_iter, num_epochs, lr, device, run, *, init, momen
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     num_batches = len(train_iter) if hasattr(train_iter, "__len__") else None
     points = _point_batches(num_batches, points_per_epoch)
-    bar = _progress_bar(progress, (num_epochs - start) * num_batches if num_batches is not None else None)
+    bar = progress_bar(progress, (num_epochs - start) * num_batches if num_batches is not None else None)
     benchmark = torch.backends.cudnn.benchmark
     torch.backends.cudnn.benchmark = device.type == "cuda" or benchmark
     try:
@@ -457,9 +318,9 @@ def _fit(net, train_iter, test_iter, num_epochs, lr, device, run, *, init, momen
                 train_iter.set_epoch(epoch)
             bar.set_description(f"epoch {epoch + 1}/{num_epochs}")
             model.train()
-            sums = _EpochSums(device)
+            sums = EpochSums(device)
             seen = 0  # examples of the global batches, on all ranks together
-            for i, (X, y, n) in enumerate(_on_device(_sharded(train_iter, run), device, channels_last)):
+            for i, (X, y, n) in enumerate(_on_device(sharded(train_iter, run), device, channels_last)):
                 if augment is not None:
                     with torch.no_grad():
                         X = augment(X)
@@ -484,12 +345,12 @@ def _fit(net, train_iter, test_iter, num_epochs, lr, device, run, *, init, momen
                 raise ValueError("train_iter yielded no batches")
             train_loss, train_acc, bad = sums.means(run)  # waits for the GPU, as each point did
             train_seconds = time.perf_counter() - tic
-            if bad < _NO_BAD_BATCH:
+            if bad < NO_BAD_BATCH:
                 raise NonFiniteLossError(epoch + 1, int(bad))
             if points_per_epoch:
                 history.append_point(epoch + 1, train_loss, train_acc)
             judged = model if evaluate is None else evaluate()
-            test_correct, test_total = _accuracy_counts(judged, test_iter, device, amp, channels_last, run)
+            test_correct, test_total = accuracy_counts(judged, test_iter, device, amp, channels_last, run)
             if test_total == 0:
                 raise ValueError("test_iter yielded no examples")
             history.append(train_loss, train_acc, test_correct / test_total,

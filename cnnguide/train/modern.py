@@ -21,7 +21,7 @@ piece                     what it is (torch / torchvision / cnnguide)
 ``"best"``                the weights of the epoch with the best validation accuracy
                           (:class:`~cnnguide.train.weights.KeepBest`)
 ``"tta"``                 predictions averaged over the image and its mirror image
-                          (:func:`cnnguide.competition.tta_probabilities`)
+                          (:func:`cnnguide.data.competition.tta_probabilities`)
 ``"amp"``                 bf16 autocast on a GPU (full precision on a CPU either way)
 ========================  ========================================================
 
@@ -98,7 +98,7 @@ class ModernRecipe:
     keep_best : bool
         End with the weights of the best validation epoch.
     tta : bool
-        Flip test-time augmentation in :mod:`cnnguide.competition`'s predictions
+        Flip test-time augmentation in :mod:`cnnguide.data.competition`'s predictions
         (switching ``"augmentation"`` or ``"flip"`` off switches it off too).
     amp : bool
         bf16 autocast on a GPU.

@@ -136,9 +136,9 @@ show_source(train_ch6, docstring=False)
 # once per epoch — or at a few points within it, for the curves:
 
 # %%
-from cnnguide.train.loop import _EpochSums
+from cnnguide.train.sums import EpochSums
 
-show_source(_EpochSums)
+show_source(EpochSums)
 
 # %% [markdown]
 # It also keeps the whole data set on the training device as one tensor,

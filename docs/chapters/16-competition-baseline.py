@@ -19,10 +19,17 @@
 #
 # ## A competition folder
 #
-# Competitions hand out images in one of two layouts. Either one folder per
-# class, `train/<class>/*.png`, or a table `train.csv` with the columns `id`
-# and `label` beside a folder of images; the images to predict lie in
-# `test/`, and the organisers keep their labels to themselves.
+# Competitions hand out images in a few layouts. Either one folder per
+# class, `train/<class>/*.png` (torchvision's `ImageFolder`), or a label
+# table beside a folder of images: `train.csv` with the columns `id` and
+# `label`, `labels.csv` with `id,breed` (d2l's dog breeds), `trainLabels.csv`
+# (CIFAR-10 on Kaggle), images in `train/`, `images/` or `train_images/`, ids
+# with or without the file extension. The images to predict lie in `test/`
+# or are listed in `sample_submission.csv`, and the organisers keep their
+# labels to themselves. `cnnguide.data.layouts` recognises all of these, and
+# where two tables or two folders could be meant it stops and names them
+# (the command then takes `--labels FILE`, `--images DIR`, `--id-column`,
+# `--label-column`).
 #
 # To have a competition whose answers we know, we make one: 2,500
 # Fashion-MNIST training images written as PNG files into class folders, and
@@ -37,7 +44,7 @@ import textwrap
 from pathlib import Path
 
 from cnnguide import data
-from cnnguide.competition import write_competition
+from cnnguide.data.competition import write_competition
 
 os.chdir(tempfile.mkdtemp(prefix="cnnguide-ch16-"))
 images, labels = data.read_fashion_mnist("train")
@@ -60,7 +67,7 @@ print(key, "begins:", " ".join(key.read_text().splitlines()[:3]))
 # forces. Images of different sizes need a `size=` to be resized to.
 
 # %%
-from cnnguide.folders import read_folders
+from cnnguide.data.folders import read_folders
 
 comp = read_folders("comp")
 print(comp.layout, "layout,", comp.channels, "channel(s)")
@@ -78,7 +85,7 @@ print(textwrap.fill("classes: " + ", ".join(comp.classes), 78))
 # %%
 import shutil
 
-from cnnguide.folders import FolderDataError
+from cnnguide.data.folders import FolderDataError
 
 
 def show_error(root):
@@ -117,7 +124,7 @@ show_error("csv")
 # %%
 import torch
 
-from cnnguide.splits import stratified_split
+from cnnguide.data.splits import stratified_split
 from cnnguide.tables import Table
 
 train_idx, val_idx = stratified_split(comp.train.labels, holdout=0.2, seed=0)
@@ -166,6 +173,16 @@ image_grid(rows, torch.cat([comp.train.labels[picks]] * 3), ncols=8, names=comp.
            title="Originals; cropped and flipped; and with random erasing")
 
 # %% [markdown]
+# **When a flip is wrong.** A mirrored coat is still a coat, so flips double
+# Fashion-MNIST's training images for free. A mirrored 2 is no digit at all,
+# a mirrored letter is another letter or none, and in any data whose mirror
+# image is another class (arrows, left and right hands, road signs that
+# point) a flip teaches the network a wrong label. Flip test-time
+# augmentation then makes it worse: it averages each prediction with that of
+# an image the network was taught to misread. For such data train with
+# `--augment crop` (or `none`): the run records it, and `cnnguide predict`
+# then predicts without flips too.
+#
 # torchvision's `transforms.v2` draws one set of random parameters per call:
 # applied to a batch it would crop all 128 images at the same place. Called
 # once per image it costs a Python call per image and per transform. So
@@ -277,6 +294,12 @@ decay = BASELINE.ema_decay(steps)
 print(f"this chapter's runs: {steps:,} steps, decay {decay:.5f}, remembers ~{1 / (1 - decay):.0f} steps")
 
 # %% [markdown]
+# Early in a short run the average still holds a large share of the weights
+# the network started with, and the warm-up keeps the learning rate small, so
+# the average's validation accuracy after the first epoch can sit near chance
+# even when the raw weights have begun to learn. The ablations further down
+# include the same run without the average; the page prints both first epochs.
+#
 # **The best epoch, and flip test-time augmentation.** After every epoch the
 # recipe measures the validation accuracy and keeps the weights of the best
 # epoch so far (`KeepBest`), so a run that peaks early does not end on a
@@ -342,13 +365,27 @@ plot_history(cli_history, title="LeNet (modern), the baseline recipe, on comp/",
 # spelled as the training folders spell them.
 
 # %%
-from cnnguide.competition import score_submission
+from cnnguide.data.competition import score_submission
 
 main(["predict", "runs/comp", "--data", "comp", "--out", "submission.csv",
       "--device", "cpu", "--quiet"])
 print("\n".join(Path("submission.csv").read_text().splitlines()[:4]), "\n...")
 leaderboard = score_submission("submission.csv", "comp/answers.csv")
 print(f"leaderboard score (accuracy on {TEST:,} hidden labels): {leaderboard:.4f}")
+
+# %% [markdown]
+# Before submitting, `cnnguide evaluate` shows where the network goes wrong.
+# Given the folder the run trained on, it scores only the images the run held
+# out (the others it has learnt), and prints the accuracy with its standard
+# error and each class's accuracy; into `runs/comp/evaluation/` it writes a
+# confusion matrix and the most confident mistakes:
+
+# %%
+from cnnguide.figures import SavedPicture
+
+main(["evaluate", "runs/comp", "--data", "comp", "--device", "cpu", "--quiet", "--mistakes", "16"])
+written = json.loads(Path("runs/comp/evaluation/evaluation.json").read_text())
+SavedPicture("runs/comp/evaluation/mistakes.png", written["figures"]["mistakes.png"], width=640)
 
 # %% [markdown]
 # ## What each piece is worth
@@ -365,7 +402,7 @@ print(f"leaderboard score (accuracy on {TEST:,} hidden labels): {leaderboard:.4f
 
 # %%
 from cnnguide import train
-from cnnguide.competition import predict_images, read_submission
+from cnnguide.data.competition import predict_images, read_submission
 
 answers = read_submission("comp/answers.csv")
 test_y = torch.tensor([comp.classes.index(answers[i]) for i in comp.test.ids])
@@ -403,13 +440,26 @@ def kept(history):
     return f"last, epoch {history.epochs}", history.test_acc[-1]
 
 
-results = {}
+results, histories = {}, {}
 tic = time.perf_counter()
 for name, recipe in variants.items():
-    history, acc = run_variant(recipe)
-    results[name] = (*kept(history), acc)
+    histories[name], acc = run_variant(recipe)
+    results[name] = (*kept(histories[name]), acc)
 print(f"{len(variants)} runs in {time.perf_counter() - tic:.0f} s "
       f"(the baseline's took {baseline_seconds:.0f} s)")
+
+# %% [markdown]
+# The first epoch with and without the moving average (the curve of the
+# command's run starts here), and the share of the starting weights the
+# average still holds after that epoch, $d^{\,s}$ for $s$ steps:
+
+# %%
+per_epoch = steps // EPOCHS
+no_ema = histories["baseline without ema"]
+print(f"epoch 1 validation accuracy: {cli_history.test_acc[0]:.3f} with the average, "
+      f"{no_ema.test_acc[0]:.3f} without (chance: {1 / len(comp.classes):.3f})")
+print(f"after {per_epoch} steps the average keeps {decay ** per_epoch:.0%} of the starting weights; "
+      f"by epoch 3 ({3 * per_epoch} steps) {decay ** (3 * per_epoch):.1%}")
 
 # %%
 from cnnguide.figures import ablation_figure
@@ -429,7 +479,7 @@ ablation_figure(test_accs, reference="baseline", n=TEST,
 # The comparison the chapter set out to make, computed rather than asserted:
 
 # %%
-from cnnguide.cli_baseline import load_run
+from cnnguide.cli.runs import load_classifier
 
 standard_error = (leaderboard * (1 - leaderboard) / TEST) ** 0.5
 book_acc = results["book's recipe"][2]
@@ -439,7 +489,7 @@ print(f"the baseline {verdict} the book's recipe ({leaderboard - book_acc:+.4f},
       f"{abs(leaderboard - book_acc) / standard_error:.1f} standard errors)")
 adds = {name[len("baseline without "):]: leaderboard - acc
         for name, (_, _, acc) in results.items() if name.startswith("baseline without")}
-net, _ = load_run("runs/comp")  # the command's network, to score it without TTA
+net, _ = load_classifier("runs/comp")  # the command's network, to score it without TTA
 adds["flip TTA"] = leaderboard - test_accuracy(net, tta=False)
 for piece, gain in adds.items():
     print(f"{piece:>16} adds {gain:+.4f} ({gain / standard_error:+.1f} standard errors)")
@@ -488,17 +538,21 @@ report_recorded("resnet18", recipe="baseline")
 #
 # ## What to remember
 #
-# - A competition folder is `train/<class>/` or `train.csv` + `train/`, and
-#   `test/`; `read_folders` decodes it once into a `uint8` tensor and names
-#   every file or CSV line it cannot use.
+# - A competition folder is class folders or a label table beside a folder
+#   of images, and `test/` or a sample submission; `read_folders` recognises
+#   the common layouts, decodes the images once into a `uint8` tensor and
+#   names every file, table line or ambiguity it cannot settle alone.
+# - Flips suit data whose mirror image is the same class; for digits, text
+#   and anything with a left and a right, train with `--augment crop`.
 # - Decide everything on a stratified validation split of the training data;
 #   the test labels only ever score the result.
 # - The baseline recipe: crop-and-flip augmentation, Nesterov momentum,
 #   weight decay on the weights, a warm-up then a cosine decay every step,
 #   label smoothing, a moving average of the weights, the best epoch, flip
 #   test-time augmentation — each switchable with `BASELINE.without(...)`.
-# - `cnnguide train MODEL --data DIR` then `cnnguide predict RUN --data DIR
-#   --out submission.csv` is a whole competition entry.
+# - `cnnguide train MODEL --data DIR`, `cnnguide evaluate RUN --data DIR`,
+#   then `cnnguide predict RUN --data DIR --out submission.csv` is a whole
+#   competition entry.
 # - An ablation measures a piece at one budget and one seed; regularisers
 #   need long runs to pay, and pieces that do the same job overlap.
 #

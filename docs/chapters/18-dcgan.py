@@ -348,10 +348,20 @@ Table(("class", "samples", "mean confidence", "judge FID to the class"),
 #
 # A build can afford a few minutes; the same settings trained for half an
 # hour do better. `scripts/reproduce_gan.py` trains the `dcgan-cpu` recipe (the
-# settings above, 40,000 steps) and records the result under
+# settings above, for 60,000 steps) and records the result under
 # `docs/recorded/`, labelled with the machine, date, torch version, command
 # and wall time; the judge measures it as above, on 10,000 samples against
-# the 10,000 test images. This page shows the recording when there is one,
+# the 10,000 test images. A long run draws its samples from an exponential
+# moving average of the generator's weights (decay 0.999, about the last
+# thousand steps), as ProGAN, StyleGAN and BigGAN do: each step's weights
+# carry the noise of that step's game. The average's batch norm statistics
+# are recomputed from its own outputs (BigGAN's "standing statistics"),
+# because the averaged running statistics were measured on the raw
+# generator's activations. Whether the average helps depends on the horizon
+# (at this page's 5,000 steps it did not, in `scripts/tune_gan.py`), so the
+# recording measures three generators every 10,000 steps on 2,000 samples:
+# the average it samples from, the raw generator, and the average with the
+# averaged statistics. This page shows the recording when there is one,
 # with its fixed-noise samples over training, to set beside the live run's
 # rows above. (The paper's own setting, width 64 and batches of 128 for 25 epochs, is
 # the `dcgan` recipe, a GPU run.)
@@ -366,7 +376,7 @@ recipe = get_gan_recipe("dcgan-cpu")
 path = recorded_path("gan-dcgan-cpu")
 recorded = None
 if not path.exists():
-    print("No run of the dcgan-cpu recipe is recorded yet. To record one (about half an hour on 2 cores):")
+    print("No run of the dcgan-cpu recipe is recorded yet. To record one (about 45 minutes on 2 cores):")
     print("    python scripts/reproduce_gan.py --only dcgan-cpu --device cpu --allow-cpu")
 else:
     recorded = GANHistory.load_json(path)
@@ -375,9 +385,15 @@ else:
     print(f"{recorded.last_step:,} steps; classes covered {scores['classes_covered']}, "
           f"Inception Score {scores['inception_score']:.2f}, judge FID {scores['judge_fid']:.2f} "
           f"({scores['samples']:,} samples)")
-    for point in recorded.metadata.get("measures_over_training", []):
-        print(f"  after {point['step']:>6,} steps ({point['train_seconds'] / 60:3.0f} min of training): "
-              f"judge FID {point['judge']['judge_fid']:5.2f} on {point['judge']['samples']:,} samples")
+    for what, key in (("raw generator", "raw_generator"), ("averaged statistics", "average_with_averaged_statistics")):
+        if key in recorded.metadata:
+            other = recorded.metadata[key]["judge"]
+            print(f"  {what}: Inception Score {other['inception_score']:.2f}, judge FID {other['judge_fid']:.2f}")
+
+# %%
+from cnnguide.gan import measures_table
+
+measures_table(recorded) if recorded is not None else None
 
 # %%
 from IPython.display import display

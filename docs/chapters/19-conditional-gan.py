@@ -144,7 +144,9 @@ plot_label_agreement(agreement, reference=real)
 # `scripts/reproduce_gan.py --only cgan-cpu --device cpu --allow-cpu`
 # records it under `docs/recorded/`, labelled with the machine, date, torch
 # version, command and wall time, and measures its label agreement on 10,000
-# samples, 1,000 of each class. (`cgan` is DCGAN's full setting with the
+# samples, 1,000 of each class, drawn from the moving average of the
+# generator's weights (decay 0.999, as in chapter 18's recording; the raw
+# generator's agreement is printed beside it). (`cgan` is DCGAN's full setting with the
 # conditional networks, width 64, batches of 128 and 25 epochs: a GPU run.)
 # `cnnguide gan train cgan-cpu` runs the same recipe and writes the label
 # agreement into `metrics.json`.
@@ -164,6 +166,10 @@ else:
     print(describe_recorded(run))
     print(f"{run.last_step:,} steps; label agreement {run.metadata['label_agreement']['overall']:.3f}, "
           f"judge FID {run.metadata['judge']['judge_fid']:.2f} ({run.metadata['judge']['samples']:,} samples)")
+    raw = run.metadata.get("raw_generator")
+    if raw:
+        print(f"the raw generator: label agreement {raw['label_agreement']['overall']:.3f}, "
+              f"judge FID {raw['judge']['judge_fid']:.2f}")
     kept = load_kept_samples(path.with_name(run.metadata["samples_file"]))
     display(plot_class_grid(kept[max(kept)], run.sample_labels, title=f"The recorded run after {max(kept):,} steps"))
 

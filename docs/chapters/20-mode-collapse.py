@@ -53,19 +53,12 @@ print(f"{len(vanilla_runs)} vanilla runs of {STEPS:,} steps, trained together in
 # generator is still moving once it has had time to settle:
 
 # %%
-from cnnguide.gan import mode_turnover, modes_over_steps, ring_centers
-from cnnguide.gan.compare import STD
-
-
-def turnover(run):
-    return mode_turnover(modes_over_steps(run.samples, ring_centers(), STD)[1])
-
+from cnnguide.gan.compare import late_turnover, turnover
 
 for run in vanilla_runs:
-    changes = turnover(run)
     print(f"seed {run.seed}: {run.coverage.modes} modes covered at the end, "
           f"{run.coverage.high_quality:6.1%} high quality, turnover in the second half "
-          f"{sum(changes[len(changes) // 2:]):3d}")
+          f"{late_turnover(run):3d}")
 
 # %% [markdown]
 # The heatmap shows one collapsed run (at most four modes covered at the
@@ -250,7 +243,7 @@ show_source(WGANGPLoss.discriminator_penalty, docstring=False)
 import json
 import textwrap
 
-from cnnguide.gan.compare import recorded_ring_runs, remedies_table
+from cnnguide.gan.compare import describe_ring_record, recorded_ring_runs, remedies_table
 from cnnguide.recorded import recorded_path
 
 records = {}
@@ -258,10 +251,8 @@ for name in ("ring-remedies-4k", "ring-remedies-12k"):
     path = recorded_path(name)
     if path.exists():
         records[name] = json.loads(path.read_text())
-        r = records[name]
-        label = (f"{name}: recorded on {r['device']}, a {r['cores']}-core machine, {r['date'][:10]}, "
-                 f"torch {r['torch']}, in {r['wall_seconds'] / 60:.0f} min: {r['command']}")
-        print(textwrap.fill(label, 96, subsequent_indent="    ", break_on_hyphens=False, break_long_words=False))
+        print(textwrap.fill(describe_ring_record(name, records[name]), 96, subsequent_indent="    ",
+                            break_on_hyphens=False, break_long_words=False))
     else:
         print(f"{name} is not recorded: python scripts/tune_ring.py --help says how")
 grid = {steps: runs for r in records.values() for steps, runs in recorded_ring_runs(r).items()}

@@ -116,7 +116,7 @@ def compare_runs(folders: dict, seconds: dict | None = None):
         When a folder lacks ``metrics.json`` or a checkpoint, or the runs'
         weights do not have the same names and shapes.
     """
-    from .tables import Table
+    from ..tables import Table
 
     rows, first = [], None
     for label, folder in folders.items():

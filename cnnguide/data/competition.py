@@ -25,7 +25,7 @@ import torch
 from torch import nn
 from torchvision.transforms.v2 import functional as TF
 
-from .devices import autocast, batches_on, device_of
+from ..devices import autocast, batches_on, device_of
 
 __all__ = ["predict_images", "read_submission", "score_submission", "tta_accuracy",
            "tta_probabilities", "write_competition", "write_submission"]
@@ -74,7 +74,7 @@ def predict_images(net: nn.Module, images: torch.Tensor, *, batch_size: int = 25
     net : nn.Module
         Put in evaluation mode here.
     images : torch.Tensor
-        ``uint8`` of shape ``(N, C, H, W)`` (as :class:`cnnguide.folders.FolderImages` holds
+        ``uint8`` of shape ``(N, C, H, W)`` (as :class:`cnnguide.data.folders.FolderImages` holds
         them), scaled to [0, 1] as :class:`cnnguide.data.ImageBatches` does for training.
     tta : bool
         Flip test-time augmentation (:func:`tta_probabilities`).
@@ -210,7 +210,7 @@ def write_competition(root, train, test, classes, *, layout: str = "class folder
     ``root/train.csv`` for ``layout="csv"``), ``root/test/<id>.png``, and the
     answer key ``root/answers.csv`` (``id,label``), which a competition keeps
     to itself and scores submissions with (:func:`score_submission`).
-    :func:`cnnguide.folders.read_folders` reads the folder back.
+    :func:`cnnguide.data.folders.read_folders` reads the folder back.
 
     Parameters
     ----------
@@ -223,7 +223,7 @@ def write_competition(root, train, test, classes, *, layout: str = "class folder
     Examples
     --------
     >>> import tempfile
-    >>> from cnnguide.folders import read_folders
+    >>> from cnnguide.data.folders import read_folders
     >>> images, labels = torch.zeros(4, 5, 5, dtype=torch.uint8), torch.tensor([0, 1, 0, 1])
     >>> with tempfile.TemporaryDirectory() as root:
     ...     key = write_competition(root, (images, labels), (images[:2], labels[:2]), ["a", "b"])

@@ -19,10 +19,8 @@ must have the SHA-256 recorded below. The check is on the *contents* because
 Debian re-compressed its copies, so their ``.gz`` checksums differ from the
 official ones while the data is identical.
 
-Instead of a ``DataLoader`` that decodes one picture at a time in worker
-processes, the whole set is kept as one ``uint8`` tensor (47 MB) on the
-training device, and each batch is a slice of it converted to ``float32`` --
-on a GPU nothing crosses the bus during an epoch.
+The images are kept as one ``uint8`` tensor on the training device and cut
+into batches there (:class:`~cnnguide.data.batches.ImageBatches`).
 """
 
 from __future__ import annotations
@@ -30,22 +28,21 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import secrets
 import shutil
 import tempfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+
+from .batches import ImageBatches
 
 __all__ = [
     "CLASS_NAMES",
     "DatasetFileError",
     "DatasetNotFoundError",
-    "ImageBatches",
     "find_fashion_mnist",
     "load_fashion_mnist",
     "read_fashion_mnist",
@@ -256,98 +253,6 @@ def _check_size(label: str, value, total: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= total:
         raise ValueError(f"{label} must be an integer from 1 to {total}, got {value!r}")
     return value
-
-
-def _check_resize(resize) -> tuple[int, int] | None:
-    if resize is None:
-        return None
-    size = (resize, resize) if isinstance(resize, int) else resize
-    if not isinstance(size, (tuple, list)) or len(size) != 2 or any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in size):
-        raise ValueError(f"resize must be a positive int or a (height, width) pair, got {resize!r}")
-    return size
-
-
-class ImageBatches:
-    """A re-iterable of ``(X, y)`` batches cut from a ``uint8`` image tensor.
-
-    Each pass yields every example once (the last batch may be smaller): ``X``
-    is ``float32`` in [0, 1] of shape ``(B, C, H, W)`` on ``images.device``
-    (``C`` = 1 for ``(N, H, W)`` images),
-    ``y`` is ``int64`` of shape ``(B,)``. With ``shuffle``, the order of epoch
-    ``e`` is a permutation drawn from ``(seed, e)`` alone, so a run resumed at
-    epoch ``e`` sees the same batches as an uninterrupted one. The epoch
-    advances by itself at each pass; :meth:`set_epoch` (called by
-    :func:`cnnguide.train.fit`) sets it explicitly.
-
-    Parameters
-    ----------
-    images : torch.Tensor
-        ``uint8`` of shape ``(N, H, W)`` (grey) or ``(N, C, H, W)``.
-    labels : torch.Tensor
-        ``int64`` of shape ``(N,)``, on the same device.
-    batch_size : int
-    shuffle : bool
-    seed : int, optional
-        Seed of the shuffles; ``None`` draws one at random (kept in ``.seed``).
-    resize : int or (int, int), optional
-        Output size; batches are resized on the device with bilinear
-        interpolation and antialiasing, as torchvision's ``Resize`` on tensors.
-
-    Examples
-    --------
-    >>> images = torch.arange(5 * 4, dtype=torch.uint8).reshape(5, 2, 2)
-    >>> batches = ImageBatches(images, torch.arange(5), batch_size=2, shuffle=False)
-    >>> len(batches), [tuple(X.shape) for X, y in batches]
-    (3, [(2, 1, 2, 2), (2, 1, 2, 2), (1, 1, 2, 2)])
-    >>> [y.tolist() for X, y in ImageBatches(images, torch.arange(5), 2, True, seed=0)]
-    [[2, 4], [3, 0], [1]]
-    """
-
-    def __init__(self, images, labels, batch_size, shuffle, seed=None, resize=None):
-        if images.dtype != torch.uint8 or images.dim() not in (3, 4):
-            raise ValueError("images must be uint8 of shape (N, H, W) or (N, C, H, W), "
-                             f"got {images.dtype} {tuple(images.shape)}")
-        if labels.shape != images.shape[:1]:
-            raise ValueError(f"labels must have shape ({len(images)},), got {tuple(labels.shape)}")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        self.images, self.labels = images, labels
-        self.batch_size, self.shuffle = batch_size, bool(shuffle)
-        self.seed = secrets.randbits(63) if seed is None else int(seed)
-        self.resize = _check_resize(resize)
-        self.epoch = 0
-
-    @property
-    def device(self) -> torch.device:
-        return self.images.device
-
-    def __len__(self) -> int:
-        return -(-len(self.labels) // self.batch_size)
-
-    def set_epoch(self, epoch: int) -> None:
-        """Make the next pass use the shuffle of ``epoch`` (counted from 0)."""
-        self.epoch = int(epoch)
-
-    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        images, labels = self.images, self.labels
-        if self.shuffle:
-            # numpy's SeedSequence mixes (seed, epoch) properly and gives the same
-            # permutation on every platform and device.
-            order = np.random.default_rng((self.seed, self.epoch)).permutation(len(labels))
-            order = torch.from_numpy(order).to(self.device)
-            images, labels = images[order], labels[order]  # one gather per epoch
-        self.epoch += 1
-        for start in range(0, len(labels), self.batch_size):
-            X = images[start:start + self.batch_size]
-            X = (X.unsqueeze(1) if X.dim() == 3 else X).to(torch.float32).div_(255)
-            if self.resize is not None:
-                X = F.interpolate(X, size=self.resize, mode="bilinear",
-                                  align_corners=False, antialias=True)
-            yield X, labels[start:start + self.batch_size]
-
-    def __repr__(self) -> str:
-        return (f"ImageBatches({len(self.labels)} examples, batch_size={self.batch_size}, "
-                f"shuffle={self.shuffle}, resize={self.resize}, device={self.device})")
 
 
 def load_fashion_mnist(batch_size: int, resize=None, device=None, root=None, *,
