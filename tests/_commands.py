@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,7 @@ def load_script(name: str):
     """The module ``scripts/NAME.py``, imported from its file (the scripts are not a package)."""
     spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there while the file runs
     spec.loader.exec_module(module)
     return module
 
