@@ -53,7 +53,8 @@ print(f"{len(vanilla_runs)} vanilla runs of {STEPS:,} steps, trained together in
 # generator is still moving once it has had time to settle:
 
 # %%
-from cnnguide.gan.compare import late_turnover, turnover
+from cnnguide.gan import modes_over_steps, ring_centers
+from cnnguide.gan.compare import STD, late_turnover, turnover
 
 for run in vanilla_runs:
     print(f"seed {run.seed}: {run.coverage.modes} modes covered at the end, "

@@ -27,7 +27,8 @@ print(f"{len(vanilla_runs)} vanilla runs of {STEPS:,} steps, trained together in
 # 每隔 100 步，每次运行的生成器都用同样的 512 个噪声向量生成样本。更替量统计的是相邻两个采样步之间，样本进入或离开的模式数（一个模式只要拥有至少 5 % 的样本，就算被占据）；在一次运行的后半程上求和，它就说明了生成器在有充分时间稳定下来之后是否仍在移动：
 
 # %%
-from cnnguide.gan.compare import late_turnover, turnover
+from cnnguide.gan import modes_over_steps, ring_centers
+from cnnguide.gan.compare import STD, late_turnover, turnover
 
 for run in vanilla_runs:
     print(f"seed {run.seed}: {run.coverage.modes} modes covered at the end, "
