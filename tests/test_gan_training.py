@@ -288,14 +288,28 @@ def test_lr_decay_falls_linearly_over_the_last_share_and_resumes_exactly(tmp_pat
     rates = []
     for _ in range(10):
         rates.append(round(optimizer.param_groups[0]["lr"], 6))
+        optimizer.step()  # no gradients: changes nothing, but keeps torch's call order
         schedule.step()
     assert rates == [0.8] * 7 + [0.6, 0.4, 0.2]
     resumed_opt = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=0.8)
     _linear_decay(resumed_opt, 0.8, 8, 10, 0.4)  # made at step 8, as a resumed run makes it
     assert round(resumed_opt.param_groups[0]["lr"], 6) == 0.4
-    # the whole loop: a run cut in the decay and resumed equals an uninterrupted one
-    run_twice(tmp_path, tiny_mlps, blobs(200), batch_size=32, device="cpu", seed=3, log_every=4, sample_every=4,
-              checkpoint_every=4, lr_decay=0.75)
+    # The whole loop: a 16-step run interrupted at step 12 (its last checkpoint: step 8, inside the decay)
+    # and resumed equals an uninterrupted one. (A run of 8 steps would be another schedule.)
+    options = dict(steps=16, batch_size=32, device="cpu", seed=3, log_every=4, sample_every=4, checkpoint_every=4,
+                   lr_decay=0.75)
+    g_full, d_full = tiny_mlps()
+    fit_gan(g_full, d_full, blobs(200), checkpoint_dir=tmp_path / "full", **options)
+
+    def interrupt(step, sampler):
+        if step == 12:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fit_gan(*tiny_mlps(), blobs(200), checkpoint_dir=tmp_path / "cut", on_sample=interrupt, **options)
+    g_res, d_res = tiny_mlps()
+    fit_gan(g_res, d_res, blobs(200), checkpoint_dir=tmp_path / "cut", resume=True, **options)
+    assert states_equal(g_full, g_res) and states_equal(d_full, d_res)
     with pytest.raises(ValueError, match=r"lr_decay must be a share of the run in \(0, 1\], got 0"):
         fit_gan(*tiny_mlps(), blobs(64), steps=2, batch_size=32, device="cpu", lr_decay=0)
 

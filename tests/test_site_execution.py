@@ -78,6 +78,23 @@ def test_a_build_reports_each_page_and_a_rebuild_executes_nothing(tmp_path):
     assert "retitled" in html and "42" in html and "Not executed yet" not in html
 
 
+@pytest.mark.slow
+def test_pages_left_out_by_exclude_docs_are_not_executed(tmp_path):
+    # The Chinese chapters sit under docs/zh/ and are excluded until they are built from the
+    # English pages' outputs: a build must not execute them (it did, once, doubling the build).
+    site = small_site(tmp_path, {"page.py": "# %% [markdown]\n# # Page\n\n# %%\nprint(6 * 7)\n"})
+    (site / "docs" / "zh").mkdir()
+    (site / "docs" / "zh" / "page.py").write_text("# %% [markdown]\n# # 页面\n\n# %%\nraise SystemExit('ran')\n")
+    config = (site / "mkdocs.yml").read_text().replace("include: ['*.py']", "include: ['*.py', 'zh/*.py']")
+    (site / "mkdocs.yml").write_text(config + "exclude_docs: |\n  zh/\n")
+    done = subprocess.run(mkdocs("build", "--strict"), cwd=site, env=environment(tmp_path), capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((site / "site" / "build.json").read_text())
+    assert [p["page"] for p in report["pages"]] == ["page.py"]
+    assert not (site / "site" / "zh").exists()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -94,7 +94,8 @@ def _labelled(args, run: dict):
     images, labels = folder.train.images, index[folder.train.labels]
     if own:  # the images it learnt from would flatter it: score the held-out share only
         _, held_out = stratified_split(folder.train.labels, run["holdout"], run["seed"])
-        return images[held_out], labels[held_out], f"the {len(held_out):,} images {args.data} held out for validation"
+        return (images[held_out], labels[held_out],
+                f"the {len(held_out):,} images of {args.data} that the run held out for validation")
     return images, labels, f"the {len(labels):,} images of {args.data}"
 
 
@@ -130,7 +131,8 @@ def evaluate(parser, args) -> int:
         confidence = probabilities[worst].max(dim=1).values
         figures["mistakes.png"] = prediction_grid(
             images[worst], labels[worst], probabilities[worst].argmax(dim=1), names=run["classes"],
-            confidences=confidence, ncols=min(8, len(worst)), title=f"The {len(worst)} most confident mistakes")
+            confidences=confidence, ncols=min(8, len(worst)), title=f"The {len(worst)} most confident mistakes",
+            what="images, the most confident mistakes,")
     for name, figure in figures.items():
         figure.savefig(out / name, dpi=96)
     (out / "evaluation.json").write_text(json.dumps({

@@ -186,7 +186,7 @@ def _to_numpy_images(images) -> np.ndarray:
 
 
 def prediction_grid(images, true_labels, predicted_labels, ncols: int = 8, names=None,
-                    confidences=None, title: str | None = None) -> BookFigure:
+                    confidences=None, title: str | None = None, what: str = "test images") -> BookFigure:
     """Images titled with the predicted and the true class; wrong ones in red.
 
     Parameters
@@ -203,6 +203,8 @@ def prediction_grid(images, true_labels, predicted_labels, ncols: int = 8, names
     confidences : sequence of float, optional
         The probability given to each prediction, shown under it.
     title : str, optional
+    what : str
+        What the images are, for the alt text ("held-out images").
 
     Examples
     --------
@@ -228,7 +230,7 @@ def prediction_grid(images, true_labels, predicted_labels, ncols: int = 8, names
     confidences = None if confidences is None else [float(c) for c in confidences]
     if confidences is not None and len(confidences) != n:
         raise ValueError(f"need one confidence per image ({n}), got {len(confidences)}")
-    alt = (f"{n} test images with their predicted and true classes; {wrong} of the {n} predictions "
+    alt = (f"{n} {what} with their predicted and true classes; {wrong} of the {n} predictions "
            f"{'is' if wrong == 1 else 'are'} wrong (marked in red).")
     ncols = min(ncols, n)
     nrows = -(-n // ncols)

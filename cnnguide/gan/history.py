@@ -213,9 +213,10 @@ def measures_table(history: GANHistory, measure: str = "judge_fid"):
     ...     {"step": 10000, "train_seconds": 600.0, "judge": {"judge_fid": 7.5, "samples": 2000},
     ...      "raw_generator": {"judge": {"judge_fid": 7.2}}}]})
     >>> print(measures_table(h))
-    steps   minutes   sampled   raw generator
-    -----------------------------------------
-    10,000       10      7.50            7.20
+     steps  minutes  sampled  raw generator
+    ---------------------------------------
+    10,000       10     7.50           7.20
+    ---------------------------------------
     judge FID on 2,000 samples at each horizon
     """
     from ..tables import Table

@@ -103,7 +103,11 @@ def on_config(config, **kwargs):
 @event_priority(-100)  # after mkdocs-jupyter has wrapped the pages it renders (NotebookFile)
 def on_files(files, config, **kwargs):
     plugin = _plugin(config)
-    pages = [f for f in files if plugin.should_include(f)]
+    # Pages left out by exclude_docs (the Chinese chapters, until they are built from the English
+    # pages' outputs) are still in `files` here, and mkdocs-jupyter's wrapper has lost their
+    # exclusion mark: ask the exclude_docs patterns themselves. They must not be executed.
+    excluded = config["exclude_docs"]
+    pages = [f for f in files if plugin.should_include(f) and not (excluded and excluded.match_file(f.src_uri))]
     run = engine(plugin.config["kernel_name"] or "python3")
     serving = _state["command"] == "serve"
     states = run.plan([(f.src_path, Path(f.abs_src_path)) for f in pages])
