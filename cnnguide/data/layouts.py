@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .image_files import (IMAGE_EXTENSIONS, file_index, files_for_id, folder_files, images_in, is_image, natural,
+from .image_files import (IMAGE_EXTENSIONS, file_index, files_for_id, folder_files, images_in, is_image,
                           only_images, visible)
 from .label_tables import (ID_COLUMNS, LABEL_COLUMNS, TABLE_NAMES, TEST_TABLE_NAMES, FolderDataError, find_column, key,
                            read_table, table_candidates)

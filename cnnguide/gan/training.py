@@ -27,13 +27,12 @@ from __future__ import annotations
 import secrets
 import time
 
-import numpy as np
 import torch
 from torch import nn
 
 from ..train.history import run_metadata
 from ..train.progress import show_progress
-from ..devices import autocast, try_gpu
+from ..devices import try_gpu
 from .checkpoint import load_gan_checkpoint, save_gan_checkpoint
 from .batches import RealBatches, derived_seed
 from .history import GANHistory

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 import torch
 from torch import nn
 
-from ..devices import autocast, batches_on, device_of, try_gpu
+from ..devices import autocast, batches_on, try_gpu
 from .callbacks import HOOKS, Callback, SaveCheckpoint
 from .distributed import DistributedRun, loss_weight, sharded
 from .evaluation import accuracy_counts, evaluate_accuracy
