@@ -57,7 +57,7 @@ plot_inception_block(block, (1, 192, 28, 28))
 #
 # 分支 2 和分支 3 都以一个 1 × 1 卷积开头，在昂贵的卷积核之前先削减通道数：3 × 3 之前是 192 → 96，5 × 5 之前是 192 → 16。把 1 × 1 卷积用作层的想法来自 *Network in Network*（Lin, Chen and Yan, 2013），GoogLeNet 论文也为此引用了它；GoogLeNet 使用它们主要是为了削减通道数。一个从 $c_\text{in}$ 个通道到 $c_\text{out}$ 个通道的 $k \times k$ 卷积有 $c_\text{in}\, c_\text{out}\, k^2$ 个权重，在 $h \times w$ 的输出上需要 $h\, w\, c_\text{in}\, c_\text{out}\, k^2$ 次乘加（MACs）。在它前面加一个缩减到 $r$ 个通道的 1 × 1 卷积，就把 $c_\text{in} c_\text{out} k^2$ 换成了 $c_\text{in} r + r\, c_\text{out} k^2$，当 $r \ll c_\text{in}$ 时节省很大。
 #
-# 为了在块 3a 上看到这一点，我们构建一个**不带**缩减的同样的块——3 × 3 和 5 × 5 卷积直接读取 192 个输入通道，输出通道数不变——并在 192 × 28 × 28 的输入上用 [`summarize`](../../reference/summary/) 统计两者。（池化分支之后的 1 × 1 卷积并不是放在更大卷积核前面的缩减：它决定了该分支的宽度，所以两种变体都保留它。）
+# 为了在块 3a 上看到这一点，我们构建一个**不带**缩减的同样的块——3 × 3 和 5 × 5 卷积直接读取 192 个输入通道，输出通道数不变——并在 192 × 28 × 28 的输入上用 [`summarize`](../../../reference/summary/) 统计两者。（池化分支之后的 1 × 1 卷积并不是放在更大卷积核前面的缩减：它决定了该分支的宽度，所以两种变体都保留它。）
 
 # %%
 from cnnguide.models.googlenet import Inception, conv_relu
