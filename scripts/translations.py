@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """The Chinese pages beside the English ones: make them, keep them in step, say where they fall behind.
 
-A translated chapter ``docs/zh/chapters/NN-slug.py`` is the English chapter
+A translated executable page (``docs/zh/chapters/NN-slug.py``,
+``docs/zh/results.py``, ``docs/zh/distributed.py``) is the English page
 with its Markdown cells in Chinese. Its code cells are the English ones, byte
 for byte: the Chinese page is never executed on its own but shows the English
 page's outputs. Each translated Markdown cell carries, in its header, the
@@ -10,6 +11,12 @@ digest of the English cell it translates::
     # %% [markdown] en="3f2a9c1b7d04"
 
 so that when the English cell changes, the translation is known to be stale.
+A translated Markdown page (``docs/zh/index.md``, ``docs/zh/build.md``) is cut
+into sections at its headings, each opened by the digest of the English
+section it translates::
+
+    <!-- en="9b1e03c4d2aa" -->
+    ## 为什么还要一本 CNN 教程
 
 ::
 
@@ -30,13 +37,18 @@ from __future__ import annotations
 import argparse
 import difflib
 import hashlib
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ENGLISH = ROOT / "docs" / "chapters"
-LANGUAGES = {"zh": ROOT / "docs" / "zh" / "chapters"}
+DOCS = ROOT / "docs"
+LANGUAGES = {"zh": DOCS / "zh"}
+# The translated pages, relative to docs/ (and to docs/<language>/).
+EXECUTABLE = ("chapters/*.py", "results.py", "distributed.py")
+MARKDOWN = ("index.md", "build.md")
+SECTION_MARK = re.compile(r'^<!-- en="([0-9a-f]{12})" -->\n', re.M)
 
 
 def digest(source: str) -> str:
@@ -132,9 +144,55 @@ def check_one(english: Path, translated: Path) -> list[Finding]:
     return findings
 
 
-def pairs(language: str):
+def pairs(language: str, patterns=EXECUTABLE):
+    """(English page, translated page) for every page matching ``patterns`` under docs/."""
     folder = LANGUAGES[language]
-    return [(english, folder / english.name) for english in sorted(ENGLISH.glob("*.py"))]
+    english = sorted({p for pattern in patterns for p in DOCS.glob(pattern)})
+    return [(page, folder / page.relative_to(DOCS)) for page in english]
+
+
+def sections(markdown: str) -> list[str]:
+    """A Markdown page cut at its headings (outside code fences); the text before the first is a section too.
+
+    >>> [s.splitlines()[0] for s in sections("# A\\ntext\\n```\\n# not a heading\\n```\\n## B\\nmore\\n")]
+    ['# A', '## B']
+    """
+    cuts, fenced = [0], False
+    lines = markdown.splitlines(keepends=True)
+    offset = 0
+    for line in lines:
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and line.startswith("#") and offset:
+            cuts.append(offset)
+        offset += len(line)
+    cuts.append(len(markdown))
+    return [markdown[a:b] for a, b in zip(cuts, cuts[1:]) if markdown[a:b].strip()]
+
+
+def check_markdown(english: Path, translated: Path) -> list[Finding]:
+    """The sections of a translated Markdown page that are stale, missing or not marked with their source."""
+    if not translated.exists():
+        return [Finding(translated, 0, "missing chapter", english.name)]
+    current = [digest(s) for s in sections(english.read_text(encoding="utf-8"))]
+    text = translated.read_text(encoding="utf-8")
+    marks = list(SECTION_MARK.finditer(text))
+    findings = []
+    for i, mark in enumerate(marks):
+        if mark.group(1) not in current:
+            findings.append(Finding(translated, i, "stale", text[mark.end():].strip().splitlines()[0]))
+    marks = [m.group(1) for m in marks]
+    for i, key in enumerate(current):
+        if key not in marks:
+            first = sections(english.read_text(encoding="utf-8"))[i].strip().splitlines()[0]
+            findings.append(Finding(translated, i, "untranslated", f"English section {i}: {first}"))
+    return findings
+
+
+def check_all(language: str) -> list[Finding]:
+    """Every finding for ``language``: the executable pages, then the Markdown pages."""
+    return ([f for english, translated in pairs(language) for f in check_one(english, translated)]
+            + [f for english, translated in pairs(language, MARKDOWN) for f in check_markdown(english, translated)])
 
 
 def main(argv=None) -> int:
@@ -147,9 +205,10 @@ def main(argv=None) -> int:
     if args.action == "sync":
         for english, translated in pairs(args.language):
             sync_one(english, translated)
-        print(f"synced {len(pairs(args.language))} chapters into {LANGUAGES[args.language].relative_to(ROOT)}")
+        print(f"synced {len(pairs(args.language))} pages into {LANGUAGES[args.language].relative_to(ROOT)}"
+              f" (the Markdown pages {', '.join(MARKDOWN)} are translated by hand, section by section)")
         return 0
-    findings = [f for english, translated in pairs(args.language) for f in check_one(english, translated)]
+    findings = check_all(args.language)
     counts = {kind: sum(f.kind == kind for f in findings) for kind in ("missing chapter", "code differs", "stale",
                                                                         "untranslated")}
     for finding in findings:

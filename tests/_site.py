@@ -47,7 +47,8 @@ def page_url(site: Path, page: Path) -> str:
 
 
 def is_chapter(site: Path, page: Path) -> bool:
-    return page.relative_to(site).as_posix().startswith("chapters/")
+    """A chapter page, English (``chapters/``) or translated (``zh/chapters/``)."""
+    return page.relative_to(site).as_posix().startswith(("chapters/", "zh/chapters/"))
 
 
 @functools.lru_cache(maxsize=1)

@@ -89,7 +89,11 @@ class Visit:
         page.on("request", lambda r: "tex-mml-chtml" in r.url and page.mathjax_requests.append(r.url))
         page.on("console", lambda m: m.type == "error" and self.problems.append(f"console error: {m.text}"))
         page.on("pageerror", lambda e: self.problems.append(f"uncaught exception: {e}"))
-        page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} ({r.failure})"))
+        # A load the browser itself abandons (ERR_ABORTED: the page was left while the search
+        # worker still fetched its language scripts) is no fault of the site; missing files
+        # show as HTTP errors.
+        page.on("requestfailed", lambda r: r.failure != "net::ERR_ABORTED"
+                and self.problems.append(f"request failed: {r.url} ({r.failure})"))
         page.on(
             "response",
             lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"),

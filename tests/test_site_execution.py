@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -80,19 +81,59 @@ def test_a_build_reports_each_page_and_a_rebuild_executes_nothing(tmp_path):
 
 @pytest.mark.slow
 def test_pages_left_out_by_exclude_docs_are_not_executed(tmp_path):
-    # The Chinese chapters sit under docs/zh/ and are excluded until they are built from the
-    # English pages' outputs: a build must not execute them (it did, once, doubling the build).
+    # mkdocs-jupyter's wrapper drops the exclusion mark; a build once executed excluded pages.
     site = small_site(tmp_path, {"page.py": "# %% [markdown]\n# # Page\n\n# %%\nprint(6 * 7)\n"})
-    (site / "docs" / "zh").mkdir()
-    (site / "docs" / "zh" / "page.py").write_text("# %% [markdown]\n# # 页面\n\n# %%\nraise SystemExit('ran')\n")
-    config = (site / "mkdocs.yml").read_text().replace("include: ['*.py']", "include: ['*.py', 'zh/*.py']")
-    (site / "mkdocs.yml").write_text(config + "exclude_docs: |\n  zh/\n")
+    (site / "docs" / "drafts").mkdir()
+    (site / "docs" / "drafts" / "page.py").write_text("# %% [markdown]\n# # Draft\n\n# %%\nraise SystemExit('ran')\n")
+    config = (site / "mkdocs.yml").read_text().replace("include: ['*.py']", "include: ['*.py', 'drafts/*.py']")
+    (site / "mkdocs.yml").write_text(config + "exclude_docs: |\n  drafts/\n")
     done = subprocess.run(mkdocs("build", "--strict"), cwd=site, env=environment(tmp_path), capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     report = json.loads((site / "site" / "build.json").read_text())
     assert [p["page"] for p in report["pages"]] == ["page.py"]
-    assert not (site / "site" / "zh").exists()
+    assert not (site / "site" / "drafts").exists()
+
+
+TWO_LANGUAGES = ("extra:\n  alternate:\n    - {name: English, link: ./, lang: en}\n"
+                 "    - {name: 中文, link: zh/, lang: zh}\n")
+
+
+def translated_site(tmp_path: Path, translated_code: str) -> Path:
+    # The English page prints its kernel's process id: the Chinese page must show the same one.
+    site = small_site(tmp_path, {"page.py": "# %% [markdown]\n# # Page\n\n# %%\nimport os\nprint('pid', os.getpid())\n"})
+    (site / "docs" / "zh").mkdir()
+    (site / "docs" / "zh" / "index.md").write_text("# 首页\n")
+    (site / "docs" / "zh" / "page.py").write_text(f"# %% [markdown]\n# # 页面\n\n# %%\n{translated_code}\n")
+    config = (site / "mkdocs.yml").read_text().replace("include: ['*.py']", "include: ['*.py', 'zh/*.py']")
+    (site / "mkdocs.yml").write_text(config + TWO_LANGUAGES)
+    return site
+
+
+@pytest.mark.slow
+def test_a_translated_page_shows_the_english_outputs_and_is_never_executed(tmp_path):
+    site = translated_site(tmp_path, "import os\nprint('pid', os.getpid())")
+    done = subprocess.run(mkdocs("build", "--strict"), cwd=site, env=environment(tmp_path), capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((site / "site" / "build.json").read_text())
+    assert [p["page"] for p in report["pages"]] == ["page.py"]
+    assert report["translations"] == [{"page": "zh/page.py", "outputs_of": "page.py"}]
+    english = (site / "site" / "page" / "index.html").read_text()
+    chinese = (site / "site" / "zh" / "page" / "index.html").read_text()
+    pids = [re.search(r"pid (\d+)", html).group(1) for html in (english, chinese)]
+    assert pids[0] == pids[1]
+    assert "页面" in chinese and "Not executed yet" not in chinese
+
+
+@pytest.mark.slow
+def test_a_translation_whose_code_differs_fails_the_build_naming_it(tmp_path):
+    site = translated_site(tmp_path, "print('something else')")
+    done = subprocess.run(mkdocs("build", "--strict"), cwd=site, env=environment(tmp_path), capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode != 0
+    assert "zh/page.py: its code cells differ from page.py" in done.stderr
+    assert "translations.py sync" in done.stderr
 
 
 def free_port() -> int:

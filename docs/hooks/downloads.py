@@ -18,11 +18,18 @@ from __future__ import annotations
 import html
 import re
 import shutil
+import sys
 from pathlib import Path
 from urllib.parse import urljoin
 
 import jupytext
 import nbformat
+
+HOOKS = Path(__file__).resolve().parent
+if str(HOOKS) not in sys.path:
+    sys.path.insert(0, str(HOOKS))
+
+from editions import language_of  # noqa: E402
 
 _chapters: dict[str, tuple[str, str]] = {}  # abs source path -> (abs destination folder, page's absolute URL)
 
@@ -49,13 +56,21 @@ def is_notebook_page(page) -> bool:
     return page.file.src_uri.endswith(".py")
 
 
-def download_bar(stem: str) -> str:
+# The bar's words in each edition (editions.py): lead, notebook, source.
+BAR_WORDS = {
+    "en": ("Run this chapter yourself:", "notebook (.ipynb)", "Jupytext source (.py)"),
+    "zh": ("自己运行本章：", "notebook（.ipynb）", "Jupytext 源文件（.py）"),
+}
+
+
+def download_bar(stem: str, language: str = "en") -> str:
     """The links for a chapter whose source is ``stem + '.py'`` (relative to the page)."""
     name = html.escape(stem)
+    lead, notebook, source = BAR_WORDS.get(language, BAR_WORDS["en"])
     return (
-        '<p class="cnnguide-downloads">Run this chapter yourself: '
-        f'<a href="{name}.ipynb" download>notebook (.ipynb)</a> · '
-        f'<a href="{name}.py" download>Jupytext source (.py)</a></p>\n'
+        f'<p class="cnnguide-downloads">{lead} '
+        f'<a href="{name}.ipynb" download>{notebook}</a> · '
+        f'<a href="{name}.py" download>{source}</a></p>\n'
     )
 
 
@@ -99,7 +114,7 @@ def on_page_content(html_text, page, config, files, **kwargs):
         return html_text
     page_url = urljoin(config.site_url or "", page.url)
     _chapters[str(Path(config.docs_dir) / page.file.src_path)] = (str(Path(page.file.abs_dest_path).parent), page_url)
-    return download_bar(Path(page.file.src_uri).stem) + html_text
+    return download_bar(Path(page.file.src_uri).stem, language_of(page.file.src_uri, config)) + html_text
 
 
 def on_post_build(config, **kwargs):

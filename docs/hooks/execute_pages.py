@@ -22,6 +22,11 @@ rebuilds as each execution ends (it watches the store's ``done/`` folder).
 ``CNNGUIDE_CACHE_DIR=DIR`` puts the cache in ``DIR`` instead of ``.cache/``.
 The build report goes to ``site/build.json`` and into the page "How this site
 was built" (``docs/build.md``, at the marker ``<!-- build-report -->``).
+
+A translated page (``docs/zh/chapters/10-lenet.py``, see ``editions.py``) is
+not executed: MkDocs renders its text with the outputs of the English page it
+translates, whose code cells it must share (else the build fails, naming it).
+The report lists the translations and what each took its outputs from.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ HOOKS = Path(__file__).resolve().parent
 if str(HOOKS) not in sys.path:
     sys.path.insert(0, str(HOOKS))
 
+from editions import language_of, original_of, twin_of  # noqa: E402
 from pagerun.engine import Engine, Settings  # noqa: E402
 from pagerun.report import build_report, report_markdown, write_report  # noqa: E402
 
@@ -103,11 +109,13 @@ def on_config(config, **kwargs):
 @event_priority(-100)  # after mkdocs-jupyter has wrapped the pages it renders (NotebookFile)
 def on_files(files, config, **kwargs):
     plugin = _plugin(config)
-    # Pages left out by exclude_docs (the Chinese chapters, until they are built from the English
-    # pages' outputs) are still in `files` here, and mkdocs-jupyter's wrapper has lost their
-    # exclusion mark: ask the exclude_docs patterns themselves. They must not be executed.
+    # Pages left out by exclude_docs are still in `files` here, and mkdocs-jupyter's wrapper has
+    # lost their exclusion mark: ask the exclude_docs patterns themselves. They must not be executed.
     excluded = config["exclude_docs"]
-    pages = [f for f in files if plugin.should_include(f) and not (excluded and excluded.match_file(f.src_uri))]
+    included = [f for f in files if plugin.should_include(f) and not (excluded and excluded.match_file(f.src_uri))]
+    # A translated page (docs/zh/...) is never executed: it shows its English page's outputs.
+    pages = [f for f in included if original_of(f.src_uri, config) is None]
+    translations = [f for f in included if original_of(f.src_uri, config) is not None]
     run = engine(plugin.config["kernel_name"] or "python3")
     serving = _state["command"] == "serve"
     states = run.plan([(f.src_path, Path(f.abs_src_path)) for f in pages])
@@ -127,10 +135,22 @@ def on_files(files, config, **kwargs):
         # On the plugin's NotebookFile itself: it computes its own path otherwise.
         file.abs_src_path = str(run.render_path(state))
         rendered.append(file.abs_src_path)
+    by_page = {state.src_path: state for state in states}
+    for file in translations:
+        original = original_of(file.src_uri, config)
+        if original not in by_page:
+            raise PluginError(f"{file.src_uri} translates {original}, which is not an executable page")
+        try:
+            file.abs_src_path = str(run.render_translation(by_page[original], Path(file.abs_src_path), file.src_path))
+        except ValueError:
+            raise PluginError(f"{file.src_uri}: its code cells differ from {original}'s, whose outputs it shows; "
+                              "run `python scripts/translations.py sync` to copy them") from None
+        rendered.append(file.abs_src_path)
     # mkdocs-jupyter now renders the notebooks written above, not the sources.
     plugin.config["include"] = rendered
-    _state["report"] = build_report(run, None if serving else execution)
-    _state["urls"] = {f.src_path: f.url for f in pages}
+    _state["report"] = build_report(run, None if serving else execution,
+                                    {f.src_path: original_of(f.src_uri, config) for f in translations})
+    _state["urls"] = {f.src_path: f.url for f in pages + translations}
     return files
 
 
@@ -141,10 +161,17 @@ def failure_message(state) -> str:
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
-    if page.file.src_uri != REPORT_PAGE or _state["report"] is None:
+    # The report page and its translations (zh/build.md), each linking the pages of its own language.
+    original = original_of(page.file.src_uri, config) or page.file.src_uri
+    if original != REPORT_PAGE or _state["report"] is None:
         return markdown
-    urls = {src: get_relative_url(url, page.url) for src, url in _state["urls"].items()}
-    return markdown.replace(REPORT_MARKER, report_markdown(_state["report"], urls))
+    lang = language_of(page.file.src_uri, config)
+    urls = {}
+    for src, url in _state["urls"].items():
+        twin = twin_of(src, lang, config)
+        if twin in _state["urls"]:
+            urls[src] = get_relative_url(_state["urls"][twin], page.url)
+    return markdown.replace(REPORT_MARKER, report_markdown(_state["report"], urls, lang))
 
 
 def on_post_build(config, **kwargs):

@@ -209,11 +209,24 @@ class Engine:
     # -- rendering ---------------------------------------------------------------
     def render_path(self, state: PageState) -> Path:
         """Write the notebook MkDocs renders for ``state``; return its path."""
+        return self._render(state, state.notebook, state.src_path)
+
+    def render_translation(self, state: PageState, source: Path, src_path: str) -> Path:
+        """Write the notebook MkDocs renders for a translation of ``state``'s page; return its path.
+
+        The translation (``source``, served as ``src_path``) has the page's code
+        cells and its own Markdown cells: it gets the outputs of the page's
+        execution and is never executed itself. ``ValueError`` if its code
+        cells differ from the executed page's.
+        """
+        return self._render(state, jupytext.read(source), src_path)
+
+    def _render(self, state: PageState, text_notebook, src_path: str) -> Path:
         if state.entry is not None:
-            notebook = merge_outputs(state.notebook, self.store.notebook(state.page, state.key))
+            notebook = merge_outputs(text_notebook, self.store.notebook(state.page, state.key))
         else:
-            notebook = with_notice(state.notebook, self.notice(state))
-        path = self.settings.cache / "render" / (os.path.splitext(state.src_path)[0] + ".ipynb")
+            notebook = with_notice(text_notebook, self.notice(state))
+        path = self.settings.cache / "render" / (os.path.splitext(src_path)[0] + ".ipynb")
         text = nbformat.writes(notebook)
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:

@@ -30,7 +30,8 @@ def page_record(state: PageState) -> dict:
     return record
 
 
-def build_report(engine: Engine, execution_seconds: float | None) -> dict:
+def build_report(engine: Engine, execution_seconds: float | None, translations: dict[str, str] | None = None) -> dict:
+    """The report of one build; ``translations`` maps each translated page to the page whose outputs it shows."""
     s = engine.settings
     return {
         "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -38,6 +39,8 @@ def build_report(engine: Engine, execution_seconds: float | None) -> dict:
         "workers": s.workers, "threads_per_worker": s.threads,
         "execution_seconds": None if execution_seconds is None else round(execution_seconds, 1),
         "pages": [page_record(state) for state in engine.states.values()],
+        # Rendered with their original's outputs, never executed.
+        "translations": [{"page": page, "outputs_of": original} for page, original in sorted((translations or {}).items())],
     }
 
 
@@ -48,35 +51,63 @@ def write_report(report: dict, site_dir: Path) -> Path:
     return path
 
 
-def _versions(report: dict) -> str:
+def _versions(report: dict) -> str | None:
     envs = [p["key"]["environment"] for p in report["pages"] if p["key"].get("environment")]
     if not envs:
-        return "not known yet"
+        return None
     newest = max(envs, key=lambda e: json.dumps(e, sort_keys=True))
     shown = ("python", "torch", "torchvision", "numpy", "matplotlib", "nbclient", "jupytext", "nbconvert",
              "mkdocs-jupyter")
     return ", ".join(f"{name} {newest[name]}" for name in shown if name in newest)
 
 
-def report_markdown(report: dict, page_urls: dict[str, str]) -> str:
-    """The build page's tables, from the report (Markdown)."""
+# The report's sentences in each edition's language; the statuses ("executed",
+# "cached") stay as build.json writes them, and the Chinese text explains them.
+_WORDS = {
+    "en": {
+        "build": "This build: **{date}**, on {cores} cores ({cpu}, {system}), {workers} worker{workers_s} of "
+                 "{threads} thread{threads_s}. {executed} of {pages} executable pages were executed in this "
+                 "build, the others came from the cache. Versions: {versions}.",
+        "translations": "The {count} translated pages (under `zh/`) were not executed: each shows the outputs "
+                        "of the page it translates, from this build.",
+        "seconds": "Executing took {wall:.0f} s of wall time in this build; the pages' own execution times "
+                   "add up to {total:.0f} s.",
+        "header": "| page | this build | seconds | executed (UTC) | worker × threads | files read |",
+        "unknown": "not known yet",
+    },
+    "zh": {
+        "build": "本次构建：**{date}**，{cores} 核（{cpu}，{system}），{workers} 个工作进程，每个 {threads} 个线程。"
+                 "{pages} 个可执行页面中有 {executed} 个在本次构建中执行，其余取自缓存。版本：{versions}。",
+        "translations": "{count} 个翻译页面（位于 `zh/` 下）没有执行：每一页显示的是它所翻译的英文页面在本次构建中的输出。",
+        "seconds": "本次构建的执行用了 {wall:.0f} 秒墙钟时间；各页面自身的执行时间加起来是 {total:.0f} 秒。",
+        "header": "| 页面 | 本次构建 | 秒 | 执行时间（UTC） | 工作进程 × 线程 | 读取的文件数 |",
+        "unknown": "尚不知道",
+    },
+}
+
+
+def report_markdown(report: dict, page_urls: dict[str, str], language: str = "en") -> str:
+    """The build page's tables, from the report (Markdown), in ``language`` ("en" or "zh")."""
+    words = _WORDS[language]
     m = report["machine"]
     pages = report["pages"]
     executed = [p for p in pages if p["status"] == "executed"]
     total = sum(p["seconds"] or 0 for p in pages)
+    versions = _versions(report)
     lines = [
-        f"This build: **{report['built_at'][:10]}**, on {m['cores']} cores ({m['cpu']}, {m['system']}), "
-        f"{report['workers']} worker{'s' if report['workers'] != 1 else ''} of "
-        f"{report['threads_per_worker']} thread{'s' if report['threads_per_worker'] != 1 else ''}. "
-        f"{len(executed)} of {len(pages)} executable pages were executed in this build, the others "
-        f"came from the cache. Versions: {_versions(report)}.",
+        words["build"].format(
+            date=report["built_at"][:10], cores=m["cores"], cpu=m["cpu"], system=m["system"],
+            workers=report["workers"], workers_s="s" if report["workers"] != 1 else "",
+            threads=report["threads_per_worker"], threads_s="s" if report["threads_per_worker"] != 1 else "",
+            executed=len(executed), pages=len(pages),
+            versions=words["unknown"] if versions is None else versions),
         "",
     ]
+    if report.get("translations"):
+        lines += [words["translations"].format(count=len(report["translations"])), ""]
     if report.get("execution_seconds") is not None and executed:
-        lines += [f"Executing took {report['execution_seconds']:.0f} s of wall time in this build; "
-                  f"the pages' own execution times add up to {total:.0f} s.", ""]
-    # Six short columns: the table must fit the text column at 1280 px.
-    lines += ["| page | this build | seconds | executed (UTC) | worker × threads | files read |",
+        lines += [words["seconds"].format(wall=report["execution_seconds"], total=total), ""]
+    lines += [words["header"],
               "| --- | --- | ---: | --- | :---: | ---: |"]
     for p in sorted(pages, key=lambda p: p["page"]):
         name = Path(p["page"]).stem
