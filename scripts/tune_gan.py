@@ -65,6 +65,7 @@ CANDIDATES = {
     "w32-b64-lr8-5k-ema999": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4, steps=5000, ema=0.999, standing=True),
     "w32-b64-lr8-5k-ema995": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4, steps=5000, ema=0.995, standing=True),
     "w48-b64-lr8": dict(width=48, batch=64, lr_g=8e-4, lr_d=8e-4),
+    "w32-b128-lr8": dict(width=32, batch=128, lr_g=8e-4, lr_d=8e-4),
     "w32-b64-g8d4": dict(width=32, batch=64, lr_g=8e-4, lr_d=4e-4),
     "w32-b64-lr4-ema": dict(width=32, batch=64, lr_g=4e-4, lr_d=4e-4, ema=0.999),
     "w32-b32-lr4": dict(width=32, batch=32, lr_g=4e-4, lr_d=4e-4),
