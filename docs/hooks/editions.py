@@ -18,7 +18,8 @@ def languages(config) -> list[str]:
     ['en', 'zh']
     """
     alternate = (config["extra"] or {}).get("alternate") or []
-    return [entry["lang"] for entry in alternate] or [config["theme"]["language"]]
+    theme = config["theme"]
+    return [entry["lang"] for entry in alternate] or [theme["language"] if "language" in theme else "en"]
 
 
 def language_of(src_uri: str, config) -> str:
