@@ -23,6 +23,7 @@ section it translates::
     python scripts/translations.py sync      # add new chapters and cells, copy the code cells, keep translations
     python scripts/translations.py check     # list stale and untranslated cells; exit 1 if any
     python scripts/translations.py check --warn --brief   # what scripts/test runs: stale cells and counts, exit 0
+    python scripts/translations.py words     # the search's word list from the glossary (after editing it)
 
 ``sync`` aligns each Chinese file with its English chapter by the digests:
 a cell whose English source is unchanged keeps its translation; a changed
@@ -30,6 +31,11 @@ English cell keeps the old translation, still marked with the old digest (so
 ``check`` reports it stale until a translator updates the text and the
 digest); a new English cell is copied in English with ``todo="translate"``;
 a removed one is dropped. Code cells always come from English.
+
+``words`` writes ``docs/zh/search-words.txt``, the glossary's Chinese terms,
+one per line: jieba's user dictionary when the search index is built
+(``mkdocs.yml``). Without it jieba cuts 互相关 into 互相 + 关 and 感受野 into
+感受 + 野, and a reader searching for the term finds nothing.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ LANGUAGES = {"zh": DOCS / "zh"}
 EXECUTABLE = ("chapters/*.py", "results.py", "distributed.py")
 MARKDOWN = ("index.md", "build.md")
 SECTION_MARK = re.compile(r'^<!-- en="([0-9a-f]{12})" -->\n', re.M)
+GLOSSARY, SEARCH_WORDS = "glossary.md", "search-words.txt"
 
 
 def digest(source: str) -> str:
@@ -195,9 +202,32 @@ def check_all(language: str) -> list[Finding]:
             + [f for english, translated in pairs(language, MARKDOWN) for f in check_markdown(english, translated)])
 
 
+def glossary_terms(glossary: str) -> list[str]:
+    r"""The Chinese terms in a glossary's table (its second column), each alternative on its own.
+
+    >>> glossary_terms("| English | 中文 | 说明 |\n| --- | --- | --- |\n| pooling | 池化（最大池化 / 平均池化） | 第 7 章 |\n")
+    ['池化', '最大池化', '平均池化']
+    """
+    terms = []
+    for line in glossary.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 2 or cells[1] in ("中文", "") or set(cells[1]) <= set("-: "):
+            continue
+        for part in re.split(r"[（）()/、，,；;和]| 或 ", cells[1]):
+            if re.fullmatch(r"[\u4e00-\u9fff]{2,}", part.strip()) and part.strip() not in terms:
+                terms.append(part.strip())
+    return terms
+
+
+def search_words(language: str) -> str:
+    """The text of ``docs/<language>/search-words.txt``: the glossary's terms, one per line."""
+    glossary = (LANGUAGES[language] / GLOSSARY).read_text(encoding="utf-8")
+    return "".join(f"{term}\n" for term in glossary_terms(glossary))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="translations.py", description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=("sync", "check"))
+    parser.add_argument("action", choices=("sync", "check", "words"))
     parser.add_argument("--language", choices=sorted(LANGUAGES), default="zh")
     parser.add_argument("--warn", action="store_true", help="check: report, but exit 0")
     parser.add_argument("--brief", action="store_true", help="check: list all but the untranslated cells, then the counts")
@@ -207,6 +237,11 @@ def main(argv=None) -> int:
             sync_one(english, translated)
         print(f"synced {len(pairs(args.language))} pages into {LANGUAGES[args.language].relative_to(ROOT)}"
               f" (the Markdown pages {', '.join(MARKDOWN)} are translated by hand, section by section)")
+        return 0
+    if args.action == "words":
+        path = LANGUAGES[args.language] / SEARCH_WORDS
+        path.write_text(search_words(args.language), encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}: {len(search_words(args.language).splitlines())} terms")
         return 0
     findings = check_all(args.language)
     counts = {kind: sum(f.kind == kind for f in findings) for kind in ("missing chapter", "code differs", "stale",

@@ -8,7 +8,8 @@ they are rendered with the English pages' outputs and never executed
   English page's, byte for byte;
 * each edition's pages say their language, show their own navigation only,
   and the language switch leads to the twin (in Chromium, both ways);
-* searching 卷积, 池化, 残差 and 模式崩溃 finds the right chapters.
+* searching 卷积, 互相关, 感受野, 池化, 残差 and 模式崩溃 finds the right chapters
+  among the first five results.
 
 The browser checks every page passes (no console error, math typeset, images
 loaded) run on the Chinese pages too (``test_site_browser.py``), as do the
@@ -32,7 +33,9 @@ DOCS = ROOT / "docs"
 
 # What a reader of Chinese searches for, and the chapter that must come up.
 SEARCHES = {
-    "卷积": "zh/chapters/01-why-convolutions/",
+    "卷积": "zh/chapters/02-cross-correlation/",
+    "互相关": "zh/chapters/02-cross-correlation/",  # one word only with docs/zh/search-words.txt
+    "感受野": "zh/chapters/09-receptive-field/",
     "池化": "zh/chapters/07-pooling/",
     "残差": "zh/chapters/13-resnet/",
     "模式崩溃": "zh/chapters/20-mode-collapse/",

@@ -82,3 +82,11 @@ def test_every_chinese_chapter_has_the_english_code_cells():
     findings = [f for english, translated in translations.pairs("zh")
                 for f in translations.check_one(english, translated) if f.kind in ("missing chapter", "code differs")]
     assert findings == [], "\n".join(map(str, findings))
+
+
+def test_the_search_word_list_holds_the_glossary_terms():
+    """docs/zh/search-words.txt is what `translations.py words` makes from the glossary now."""
+    words = translations.LANGUAGES["zh"] / translations.SEARCH_WORDS
+    assert words.read_text(encoding="utf-8") == translations.search_words("zh"), (
+        "the glossary changed: run `python scripts/translations.py words`")
+    assert {"互相关", "感受野", "批量归一化", "模式崩溃", "精确率", "召回率"} <= set(words.read_text().split())
