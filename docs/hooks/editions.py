@@ -18,8 +18,10 @@ def languages(config) -> list[str]:
     ['en', 'zh']
     """
     alternate = (config["extra"] or {}).get("alternate") or []
+    if alternate:
+        return [entry["lang"] for entry in alternate]
     theme = config["theme"]
-    return [entry["lang"] for entry in alternate] or [theme["language"] if "language" in theme else "en"]
+    return [theme["language"] if "language" in theme else "en"]
 
 
 def language_of(src_uri: str, config) -> str:
