@@ -536,6 +536,9 @@ def test_live_lenet_follows_the_drawing(visit):
 
 # The English chapters and their Chinese twins, which show the same figures.
 EDITIONS = ["", "zh/"]
+# Words each edition's figures show (docs/javascripts/cnnguide/words.js), and the other edition's.
+EXPLORER_WORDS = {"": ("Output size", "输出大小"), "zh/": ("输出大小", "Output size")}
+NETWORK_WORDS = {"": ("Clear", "清除"), "zh/": ("清除", "Clear")}
 
 
 def chapter_path(site: Path, slug: str, edition: str = "") -> str:
@@ -557,6 +560,9 @@ def test_site_explorers_on_their_chapters(browser, edition):
                 roots = page.locator(f".cnnguide-explorer[data-cnnguide={kind}]")
                 assert roots.count() >= 1, f"{slug}: no {kind} explorer"
                 assert page.locator(".cg-explorer").count() == roots.count(), f"{slug}: an explorer did not mount"
+                ours, theirs = EXPLORER_WORDS[edition]
+                text = roots.first.inner_text()
+                assert ours in text and theirs not in text, f"{edition}{slug}: the explorer speaks the wrong language"
                 index = page.evaluate(f"() => Array.from(document.querySelectorAll('.cnnguide-explorer'))"
                                       f".indexOf(document.querySelector('.cnnguide-explorer[data-cnnguide={kind}]'))")
                 before = drawn(page, index)
@@ -590,6 +596,9 @@ def test_site_live_lenet_matches_torch(browser, edition):
         visit = Visit(browser, base)
         try:
             page = visit.open(chapter_path(site, LENET_CHAPTER, edition))
+            ours, theirs = NETWORK_WORDS[edition]
+            text = page.locator(".cg-network").inner_text()
+            assert ours in text and theirs not in text, f"{edition}: the live network speaks the wrong language"
             samples = page.evaluate("() => cnnguide.lenet.samples")
             got = page.evaluate("images => images.map(p => cnnguide.lenet.forward(p))", samples["images"])
             # torch's logits of the trained network, computed when the chapter ran ...

@@ -47,6 +47,24 @@ export function operand(value) {
   return text.startsWith("\u2212") ? `(${text})` : text;
 }
 
+/**
+ * The page's language, as the explorers' word tables name it: "zh" on the
+ * Chinese edition (its pages say <html lang="zh">), "en" on every other page.
+ */
+export function pageLanguage() {
+  return (document.documentElement.lang || "").toLowerCase().startsWith("zh") ? "zh" : "en";
+}
+
+/**
+ * The words a figure shows, from a module's table {en: {...}, zh: {...}}, for
+ * this page's language (English where the table has none). A figure calls this
+ * once, when it is built, not when its module loads: the module is loaded once
+ * per tab, and Material's instant navigation may then swap in the other edition.
+ */
+export function wordsFor(table) {
+  return table[pageLanguage()] || table.en;
+}
+
 let counter = 0;
 /** A page-unique id prefix, for labels and SVG patterns. */
 export function uid(prefix) {

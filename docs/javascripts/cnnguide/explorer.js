@@ -10,7 +10,8 @@
 // tests check against PyTorch.
 
 import { conv2d, convOutputSize, inputPattern, kernelPattern, kernelSpan, pool2d } from "./core.js";
-import { formatNumber, h, operand, replaceFallback, s, uid } from "./dom.js";
+import { formatNumber, h, operand, replaceFallback, s, uid, wordsFor } from "./dom.js";
+import { EXPLORER_WORDS } from "./words.js";
 
 const DEFAULT_LIMITS = { n: [1, 10], kernel_size: [1, 7], padding: [0, 4], stride: [1, 4], dilation: [1, 3] };
 const CELL = 30; // SVG units (CSS pixels at natural size) per cell
@@ -22,6 +23,7 @@ const readJSON = (text, fallback) => (text ? JSON.parse(text) : fallback);
 export class Explorer {
   constructor(root) {
     this.root = root;
+    this.words = wordsFor(EXPLORER_WORDS);
     this.kind = root.dataset.cnnguide === "pooling" ? "pooling" : "convolution";
     const settings = readJSON(root.dataset.settings, {});
     this.limits = { ...DEFAULT_LIMITS, ...readJSON(root.dataset.limits, {}) };
@@ -48,23 +50,24 @@ export class Explorer {
   // ---- the controls -------------------------------------------------------
 
   build() {
+    const w = this.words;
     const names = {
-      n: "Input size n",
-      kernel_size: this.pooling ? "Window size k" : "Kernel size k",
-      padding: "Padding p",
-      stride: "Stride s",
-      dilation: "Dilation d",
+      n: w.inputSize,
+      kernel_size: this.pooling ? w.windowSize : w.kernelSize,
+      padding: w.padding,
+      stride: w.stride,
+      dilation: w.dilation,
     };
     this.inputs = {};
     const sliders = Object.entries(names).map(([key, label]) => this.slider(key, label));
     const controls = h("div", { class: "cg-controls" }, sliders);
     if (this.pooling) controls.append(this.modeChoice());
 
-    this.prevButton = h("button", { type: "button", class: "cg-button", onclick: () => this.step(-1) }, "\u25c0 Previous");
-    this.playButton = h("button", { type: "button", class: "cg-button cg-play", onclick: () => this.toggle() }, "\u25b6 Play");
-    this.nextButton = h("button", { type: "button", class: "cg-button", onclick: () => this.step(1) }, "Next \u25b6");
+    this.prevButton = h("button", { type: "button", class: "cg-button", onclick: () => this.step(-1) }, w.previous);
+    this.playButton = h("button", { type: "button", class: "cg-button cg-play", onclick: () => this.toggle() }, w.play);
+    this.nextButton = h("button", { type: "button", class: "cg-button", onclick: () => this.step(1) }, w.next);
     const toolbar = h("div", { class: "cg-toolbar" }, this.prevButton, this.playButton, this.nextButton,
-      h("span", { class: "cg-hint" }, "or hover an output cell; arrow keys step"));
+      h("span", { class: "cg-hint" }, w.hint));
 
     this.sizeText = h("p", { class: "cg-size" });
     this.refusal = h("p", { class: "cg-refusal", role: "alert", hidden: true });
@@ -72,11 +75,11 @@ export class Explorer {
     this.cellText = h("p", { class: "cg-cell-text", "aria-live": "polite" });
     this.note = h("p", { class: "cg-note" });
     const legend = h("p", { class: "cg-legend", "aria-hidden": "true" },
-      h("span", { class: "cg-swatch cg-swatch-pad" }), " padding ",
-      h("span", { class: "cg-swatch cg-swatch-tap" }), " current window ",
-      h("span", { class: "cg-swatch cg-swatch-unused" }), " used by no window");
+      h("span", { class: "cg-swatch cg-swatch-pad" }), w.legendPad,
+      h("span", { class: "cg-swatch cg-swatch-tap" }), w.legendTap,
+      h("span", { class: "cg-swatch cg-swatch-unused" }), w.legendUnused);
 
-    const title = this.pooling ? "Pooling explorer" : "Convolution explorer";
+    const title = w.title[this.kind];
     this.ui = h("div", { class: "cg-explorer", role: "group", "aria-label": title, onkeydown: (e) => this.key(e) },
       controls, toolbar, this.sizeText, this.refusal, this.grids, this.cellText, this.note, legend);
     this.root.append(this.ui);
@@ -109,8 +112,9 @@ export class Explorer {
       this.inputs[`mode-${value}`] = radio;
       return h("label", { class: "cg-radio" }, radio, ` ${label}`);
     };
-    return h("fieldset", { class: "cg-control cg-mode" }, h("legend", {}, "Pooling"),
-      option("max", "max"), option("avg", "average"));
+    const { modeLegend, mode } = this.words;
+    return h("fieldset", { class: "cg-control cg-mode" }, h("legend", {}, modeLegend),
+      option("max", mode.max), option("avg", mode.avg));
   }
 
   // ---- computing ----------------------------------------------------------
@@ -143,7 +147,7 @@ export class Explorer {
     this.cursor = Math.min(this.cursor, this.size ? this.size[0] * this.size[1] - 1 : 0);
     this.sizeText.textContent = this.sizeFormula();
     this.refusal.hidden = !error;
-    this.refusal.textContent = error ? `PyTorch refuses these settings, and so does this explorer: ${error.message}.` : "";
+    this.refusal.textContent = error ? this.words.refusal(error.message) : "";
     for (const button of [this.prevButton, this.playButton, this.nextButton]) button.disabled = !!error;
     this.draw();
     this.highlight();
@@ -158,11 +162,10 @@ export class Explorer {
     try {
       out = convOutputSize(n, k, p, stride, d);
     } catch {
-      return `Output size (torch.nn.${layer}): ${general} = ${numbers}: the window does not fit.`;
+      return this.words.sizeRefused(layer, `${general} = ${numbers}`);
     }
     const inner = n + 2 * p - kernelSpan(k, d);
-    return `Output size (torch.nn.${layer}, rounded down): ${general} = ${numbers} = ` +
-      `\u230a${inner} / ${stride}\u230b + 1 = ${out}, so the output is ${out} \u00d7 ${out}.`;
+    return this.words.size(layer, `${general} = ${numbers} = \u230a${inner} / ${stride}\u230b + 1`, out);
   }
 
   // ---- drawing ------------------------------------------------------------
@@ -208,8 +211,8 @@ export class Explorer {
     const defs = s("defs", {}, s("pattern", { id: hatch, width: 6, height: 6, patternUnits: "userSpaceOnUse",
       patternTransform: "rotate(45)" }, s("line", { x1: 0, y1: 0, x2: 0, y2: 6, class: "cg-hatch-line" })));
     this.windowBox = s("rect", { class: "cg-window", visibility: "hidden" });
-    const input = this.grid(
-      `input ${n} \u00d7 ${n}` + (p ? `, padded by ${p} to ${N} \u00d7 ${N}` : ""), N, N,
+    const w = this.words;
+    const input = this.grid(w.inputTitle(n, p, N), N, N,
       (r, c) => {
         const { value, pad } = this.paddedValue(r, c);
         const classes = pad ? ["cg-pad"] : [];
@@ -224,14 +227,13 @@ export class Explorer {
     this.inputGrid = input;
     const parts = [input.box];
     if (!this.pooling) {
-      const title = `kernel ${k} \u00d7 ${k}` + (d > 1 ? `, dilation ${d}: taps ${d} apart` : "");
-      this.kernelGrid = this.grid(title, k, k, (a, b) => ({ text: formatNumber(kernel[a][b]), classes: ["cg-kernel"] }));
+      this.kernelGrid = this.grid(w.kernelTitle(k, d), k, k, (a, b) => ({ text: formatNumber(kernel[a][b]), classes: ["cg-kernel"] }));
       parts.push(h("span", { class: "cg-operator cg-star", "aria-hidden": "true" }, "\u22c6"), this.kernelGrid.box);
     }
     if (output) {
       const [H, W] = this.size;
-      const what = this.pooling ? `${this.state.mode === "max" ? "max" : "average"} pooling` : "output";
-      this.outputGrid = this.grid(`${what} ${H} \u00d7 ${W}, stride ${stride}`, H, W,
+      const what = w.outputName[this.pooling ? (this.state.mode === "max" ? "max" : "avg") : "output"];
+      this.outputGrid = this.grid(w.outputTitle(what, H, W, stride), H, W,
         (i, j) => ({ text: formatNumber(output[i][j]), classes: ["cg-out"] }));
       const svg = this.outputGrid.svg;
       svg.setAttribute("tabindex", "0");
@@ -265,21 +267,17 @@ export class Explorer {
     const { n, kernel_size: k, padding: p, stride, dilation: d } = this.state;
     let count = 0;
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (!used[i + p][j + p]) count++;
-    if (count === 0) return `Every cell of the ${n} \u00d7 ${n} input is used by at least one window.`;
+    const w = this.words;
+    if (count === 0) return w.allUsed(n);
     const inner = n + 2 * p - kernelSpan(k, d);
     const dropped = inner % stride;
     const reasons = [];
-    if (dropped) {
-      reasons.push(`n + 2p ${MINUS} d(k ${MINUS} 1) ${MINUS} 1 = ${inner} is not a multiple of the stride ${stride}, ` +
-        `so rounding down leaves out the last ${dropped} row${dropped > 1 ? "s" : ""} and column${dropped > 1 ? "s" : ""} ` +
-        `of the padded input`);
-    }
+    if (dropped) reasons.push(w.dropped(inner, stride, dropped));
     const last = (this.size[0] - 1) * stride + kernelSpan(k, d) - 1;
     let gaps = false;
     for (let r = p; r <= Math.min(last, p + n - 1); r++) if (!used[r][r]) gaps = true;
-    if (gaps) reasons.push(`some cells fall between the taps (stride ${stride}, dilation ${d})`);
-    return `${count} of the ${n * n} input cells (hatched) are used by no window: ${reasons.join("; ")}. ` +
-      "PyTorch computes the output without them.";
+    if (gaps) reasons.push(w.gaps(stride, d));
+    return w.unused(count, n * n, reasons);
   }
 
   // ---- the current output cell --------------------------------------------
@@ -324,10 +322,10 @@ export class Explorer {
       const total = taps.reduce((acc, t) => acc + t.value, 0);
       sum = `mean(${taps.map((t) => formatNumber(t.value)).join(", ")}) = ${formatNumber(total)} / ${k * k}`;
     }
-    const where = `rows ${i * stride}\u2013${i * stride + span - 1}, columns ${j * stride}\u2013${j * stride + span - 1} of the padded input`;
-    this.cellText.textContent = `Output[${i}, ${j}] (window: ${where}) = ${sum} = ${formatNumber(value)}`;
-    this.outputGrid.svg.setAttribute("aria-label",
-      `output ${this.size[0]} \u00d7 ${this.size[1]}; current cell row ${i}, column ${j}, value ${formatNumber(value)}`);
+    const w = this.words;
+    const where = w.where(i * stride, i * stride + span - 1, j * stride, j * stride + span - 1);
+    this.cellText.textContent = w.cell(i, j, where, sum, formatNumber(value));
+    this.outputGrid.svg.setAttribute("aria-label", w.outputLabel(this.size[0], this.size[1], i, j, formatNumber(value)));
   }
 
   moveTo(index) {
@@ -349,7 +347,7 @@ export class Explorer {
     }
     if (!this.size) return;
     if (this.cursor >= this.size[0] * this.size[1] - 1) this.moveTo(0);
-    this.playButton.textContent = "\u275a\u275a Pause";
+    this.playButton.textContent = this.words.pause;
     this.timer = setInterval(() => {
       // Stop when the page went away (Material's instant navigation swaps the content).
       if (!this.root.isConnected || this.cursor >= this.size[0] * this.size[1] - 1) {
@@ -363,7 +361,7 @@ export class Explorer {
   stop() {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.playButton) this.playButton.textContent = "\u25b6 Play";
+    if (this.playButton) this.playButton.textContent = this.words.play;
   }
 
   key(event) {

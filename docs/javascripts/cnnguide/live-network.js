@@ -9,7 +9,8 @@
 // here by network.js.
 
 import { base64Bytes, float32Values, Network, softmax } from "./network.js";
-import { formatNumber, h, replaceFallback, uid } from "./dom.js";
+import { formatNumber, h, replaceFallback, uid, wordsFor } from "./dom.js";
+import { NETWORK_WORDS } from "./words.js";
 
 // Matplotlib's viridis at ten points, the colour map of the book's feature-map figures.
 const VIRIDIS = [[68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142],
@@ -37,19 +38,20 @@ function decodeSamples(samples, size) {
   return { images, labels: samples.labels || null, logits: samples.logits || null };
 }
 
-function describe(layer) {
+/** A layer as its figure's caption names it: "Conv2d 5×5 (padding 2)", in the words of `w` (from NETWORK_WORDS). */
+function describe(layer, w) {
   const pair = (p) => (p[0] === p[1] ? `${p[0]}` : `(${p[0]}, ${p[1]})`);
   switch (layer.type) {
     case "Conv2d": {
       const [kh, kw] = layer.kernel_size;
-      const extra = [layer.padding[0] || layer.padding[1] ? `padding ${pair(layer.padding)}` : "",
-        layer.stride[0] > 1 || layer.stride[1] > 1 ? `stride ${pair(layer.stride)}` : "",
-        layer.dilation[0] > 1 || layer.dilation[1] > 1 ? `dilation ${pair(layer.dilation)}` : ""].filter(Boolean);
-      return `Conv2d ${kh}${TIMES}${kw}` + (extra.length ? ` (${extra.join(", ")})` : "");
+      const extra = [layer.padding[0] || layer.padding[1] ? w.padding(pair(layer.padding)) : "",
+        layer.stride[0] > 1 || layer.stride[1] > 1 ? w.stride(pair(layer.stride)) : "",
+        layer.dilation[0] > 1 || layer.dilation[1] > 1 ? w.dilation(pair(layer.dilation)) : ""].filter(Boolean);
+      return w.convolution(`${kh}${TIMES}${kw}`, extra);
     }
     case "MaxPool2d":
     case "AvgPool2d":
-      return `${layer.type} ${layer.kernel_size[0]}${TIMES}${layer.kernel_size[1]}, stride ${pair(layer.stride)}`;
+      return w.pooling(layer.type, `${layer.kernel_size[0]}${TIMES}${layer.kernel_size[1]}`, pair(layer.stride));
     case "Linear":
       return `Linear ${layer.in_features} \u2192 ${layer.out_features}`;
     default:
@@ -60,6 +62,7 @@ function describe(layer) {
 export class LiveNetwork {
   constructor(root) {
     this.root = root;
+    this.words = wordsFor(NETWORK_WORDS);
     const payload = JSON.parse(root.querySelector("script.cnnguide-network-data").textContent);
     this.network = new Network(payload.manifest, base64Bytes(payload.weights));
     const [C, H, W] = this.network.inputShape;
@@ -68,7 +71,12 @@ export class LiveNetwork {
     this.W = W;
     this.samples = decodeSamples(payload.samples, H * W);
     const count = this.network.forward(new Float64Array(H * W)).length;
+    // The class names of the API (the manifest's, the same on every page) and
+    // the ones the page shows, in its language.
     this.classes = this.network.classes || Array.from({ length: count }, (_, i) => `class ${i}`);
+    this.labels = this.network.classes
+      ? this.classes.map((name) => (Object.hasOwn(this.words.classNames, name) ? this.words.classNames[name] : name))
+      : this.classes.map((_, i) => this.words.className(i));
     this.pixels = this.samples.images.length ? this.samples.images[0].slice() : new Float64Array(H * W);
     this.source = this.samples.images.length ? 0 : null;
     this.edited = false;
@@ -98,12 +106,11 @@ export class LiveNetwork {
   // ---- the page -----------------------------------------------------------
 
   build() {
-    const { H, W } = this;
+    const { H, W, words: w } = this;
 
     this.canvas = h("canvas", {
       class: "cg-draw", width: W, height: H, tabindex: 0, style: `width:${W * DRAW_SCALE}px;height:${H * DRAW_SCALE}px`,
-      role: "img", "aria-label": `Drawing area of ${H} ${TIMES} ${W} pixels: draw with the mouse, a pen or a finger; ` +
-        "with the keyboard, the arrow keys move the brush, Space paints, Shift and an arrow paints a line",
+      role: "img", "aria-label": w.canvas(H, W),
     });
     this.brushMark = h("div", { class: "cg-brush-mark", "aria-hidden": "true" });
     this.canvas.addEventListener("pointerdown", (e) => this.pointer(e, "down"));
@@ -120,32 +127,32 @@ export class LiveNetwork {
     const size = h("input", { type: "range", id: sizeId, min: 1, max: BRUSH_RADIUS.length, step: 1, value: this.brush.size });
     size.addEventListener("input", () => { this.brush.size = Number(size.value); this.placeMark(); });
     const tools = h("div", { class: "cg-toolbar" },
-      h("button", { type: "button", class: "cg-button", onclick: () => this.setPixels(new Float64Array(H * W), null) }, "Clear"),
-      h("fieldset", { class: "cg-tools" }, h("legend", {}, "Brush"), radio("draw", false), radio("erase", true)),
-      h("label", { for: sizeId }, "size "), size);
+      h("button", { type: "button", class: "cg-button", onclick: () => this.setPixels(new Float64Array(H * W), null) }, w.clear),
+      h("fieldset", { class: "cg-tools" }, h("legend", {}, w.brush), radio(w.draw, false), radio(w.erase, true)),
+      h("label", { for: sizeId }, w.size), size);
 
     this.sampleButtons = this.samples.images.map((image, k) => {
-      const label = this.samples.labels ? this.classes[this.samples.labels[k]] : `image ${k + 1}`;
+      const label = this.samples.labels ? this.labels[this.samples.labels[k]] : w.image(k + 1);
       const thumb = h("canvas", { width: W, height: H, class: "cg-thumb", "aria-hidden": "true" });
       this.paintImage(thumb, image);
       return h("button", {
-        type: "button", class: "cg-sample", "aria-label": `Test image ${k + 1}: ${label}`,
+        type: "button", class: "cg-sample", "aria-label": w.testImage(k + 1, label),
         onclick: () => this.setPixels(image, k),
       }, thumb, h("span", {}, label));
     });
     const samples = this.sampleButtons.length
-      ? h("div", { class: "cg-samples", role: "group", "aria-label": "Test images" },
-        h("p", {}, "Or start from a test image:"), ...this.sampleButtons)
+      ? h("div", { class: "cg-samples", role: "group", "aria-label": w.testImages },
+        h("p", {}, w.startFrom), ...this.sampleButtons)
       : null;
 
     this.sourceText = h("p", { class: "cg-source" });
     this.prediction = h("p", { class: "cg-prediction", "aria-live": "polite" });
     this.probabilities = h("table", { class: "cg-probs" },
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "class"), h("th", { scope: "col" }, "probability"),
-        h("th", { scope: "col" }, "logit"))));
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, w.classHead), h("th", { scope: "col" }, w.probabilityHead),
+        h("th", { scope: "col" }, w.logitHead))));
     const body = h("tbody");
     this.probabilities.append(body);
-    this.probRows = this.classes.map((name) => {
+    this.probRows = this.labels.map((name) => {
       const bar = h("span", { class: "cg-bar" });
       const percent = h("span", { class: "cg-percent" });
       const logit = h("td", { class: "cg-logit" });
@@ -156,15 +163,14 @@ export class LiveNetwork {
 
     this.layerViews = this.stages.map((stage) => this.stageView(stage));
     const layers = h("div", { class: "cg-layers" },
-      h("p", { class: "cg-layers-note" }, "Every layer's output for the image above. Each row of maps shares " +
-        "one colour scale (viridis: dark violet lowest, yellow highest), printed with it."),
+      h("p", { class: "cg-layers-note" }, w.layersNote),
       ...this.layerViews.map((v) => v.box));
 
     const drawing = h("div", { class: "cg-drawing" }, h("div", { class: "cg-canvas-wrap" }, this.canvas, this.brushMark), tools);
     const top = h("div", { class: "cg-net-top" },
       h("div", {}, drawing, this.sourceText),
       h("div", { class: "cg-net-result" }, this.prediction, this.probabilities));
-    this.ui = h("div", { class: "cg-network", role: "group", "aria-label": "Live network" }, top, samples, layers);
+    this.ui = h("div", { class: "cg-network", role: "group", "aria-label": w.title }, top, samples, layers);
     this.root.append(this.ui);
     this.placeMark();
   }
@@ -174,7 +180,7 @@ export class LiveNetwork {
     const first = layers[0].name;
     const last = layers[layers.length - 1].name;
     const title = `${first === last ? first : `${first}\u2013${last.split(".").pop()}`}: ` +
-      layers.map(describe).join(" \u2192 ");
+      layers.map((layer) => describe(layer, this.words)).join(" \u2192 ");
     const caption = h("span", { class: "cg-layer-shape" });
     const maps = h("div", { class: "cg-maps" });
     const box = h("figure", { class: "cg-layer" }, h("figcaption", {}, h("strong", {}, title), " ", caption), maps);
@@ -305,18 +311,16 @@ export class LiveNetwork {
       logit.textContent = formatNumber(logits[k]);
       row.classList.toggle("cg-best", k === best);
     });
-    const guess = `${this.classes[best]} (${(100 * probabilities[best]).toFixed(1)} %)`;
+    const w = this.words;
+    const guess = w.guess(this.labels[best], (100 * probabilities[best]).toFixed(1));
     // A classifier must name one of its classes even for an empty image; say so
     // rather than let a confident "sandal" for nothing stand on its own.
-    this.prediction.textContent = this.pixels.some((v) => v !== 0)
-      ? `Prediction: ${guess}`
-      : `Prediction for a blank image: ${guess}. The network must pick one of its ten classes even for ` +
-        "an image of nothing; its confidence here says nothing about the image.";
+    this.prediction.textContent = this.pixels.some((v) => v !== 0) ? w.prediction(guess) : w.blank(guess);
     const sample = this.source === null ? null : this.source;
-    const truth = sample !== null && this.samples.labels ? ` (true class: ${this.classes[this.samples.labels[sample]]})` : "";
+    const truth = sample !== null && this.samples.labels ? w.truth(this.labels[this.samples.labels[sample]]) : "";
     this.sourceText.textContent = sample === null
-      ? (this.edited ? "Input: your drawing." : "Input: empty. Draw something above.")
-      : `Input: test image ${sample + 1}${truth}${this.edited ? ", with your strokes" : ""}.`;
+      ? (this.edited ? w.drawing : w.empty)
+      : w.sample(sample + 1, truth, this.edited);
     this.sampleButtons.forEach((b, k) => b.setAttribute("aria-pressed", String(k === sample && !this.edited)));
     this.root.dispatchEvent(new CustomEvent("cnnguide:render", { detail: { logits } }));
   }
@@ -336,7 +340,7 @@ export class LiveNetwork {
         const scale = Math.max(1, Math.floor(MAP_SIZE / W));
         view.canvases = Array.from({ length: C }, (_, c) => h("canvas", {
           width: W, height: H, class: "cg-map", style: `width:${W * scale}px;height:${H * scale}px`,
-          title: `channel ${c}`, "aria-hidden": "true",
+          title: this.words.channel(c), "aria-hidden": "true",
         }));
       } else {
         const cols = Math.min(shape[0], 12);
@@ -348,7 +352,7 @@ export class LiveNetwork {
     }
     const per = shape.length === 3 ? shape[1] * shape[2] : shape[0];
     view.canvases.forEach((canvas, c) => this.paintMap(canvas, data, c * per, per, low, high));
-    view.caption.textContent = `${shape.join(` ${TIMES} `)}, values ${formatNumber(low)} to ${formatNumber(high)}`;
+    view.caption.textContent = this.words.values(shape.join(` ${TIMES} `), formatNumber(low), formatNumber(high));
   }
 
   /** The console and test API of this network (window.cnnguide.lenet). */
