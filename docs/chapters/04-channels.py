@@ -263,8 +263,9 @@ print("kernel gradient == sum of the 36 windows:", same)
 #     <details><summary>Answer</summary>
 #
 #     $C k_h k_w = 64 \cdot 3 \cdot 3 = 576$: a 3 × 3 window in each of the
-#     64 channels. The gradient of one output is nonzero at exactly 576
-#     inputs, however large the input.
+#     64 channels. The gradient of an output away from the border is nonzero
+#     at exactly 576 inputs, however large the input (fewer at the border,
+#     where part of the window lies on the padding).
 #
 #     </details>
 #

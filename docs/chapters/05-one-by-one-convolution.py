@@ -9,9 +9,9 @@
 # that same pixel**. Lin, Chen and Yan's *Network In Network* (2013) made it a
 # layer of its own: their "mlpconv" layer runs a small multilayer perceptron
 # over every pixel's channels, which is a stack of 1 × 1 convolutions with
-# activations in between. GoogLeNet, the deeper ResNets (50 layers and more)
-# and DenseNet use it in every block, to mix channels and, above all, to
-# change their number cheaply.
+# activations in between. GoogLeNet and the deeper ResNets (50 layers and
+# more) use it in every block, DenseNet in every transition layer, to mix
+# channels and, above all, to change their number cheaply.
 #
 # ## A linear layer at every pixel
 #

@@ -209,7 +209,8 @@ print(f"VGG-11 needs {big.flops / small.flops:.0f} times the FLOPs, "
 # to learn much. The small VGG trains below for four epochs on 15,000
 # training images (a quarter of the training set) in batches of 32, with the
 # recipe's plain SGD and Xavier initialisation at learning rate 0.1 — the
-# book's method, with fewer and smaller steps.
+# book's method, with fewer steps, on smaller batches, at twice its learning
+# rate.
 
 # %%
 import math

@@ -78,9 +78,9 @@ with torch.no_grad():
 #
 # - networks with batch normalization tolerate **much larger learning
 #   rates** and are less sensitive to the initialisation (Ioffe and Szegedy
-#   trained their batch-normalized Inception network with learning rates up
-#   to 30 times the original's, and it reached the original's accuracy in 14
-#   times fewer training steps);
+#   trained their batch-normalized Inception network with learning rates 5
+#   and 30 times the original's; at 5 times it reached the original's
+#   accuracy in 14 times fewer training steps);
 # - that makes **deep** stacks much easier to train: before it, the VGG paper
 #   started its deeper networks from the weights of a trained shallower one,
 #   and [GoogLeNet](../14-googlenet/) added auxiliary classifiers to push
@@ -373,7 +373,7 @@ for label, build in builders.items():
           f"{spread:.4f} (std)")
 
 # %% [markdown]
-# Now train both the same short way as in chapter 10 — same seed, the same
+# Now train both the same short way — seed 0, the same
 # 10,240 images in the same order, 2 epochs of batches of 256 — at the
 # blog's learning rate 0.9, and the batch-normalized one also at 0.1:
 
@@ -477,10 +477,10 @@ for label in ("with BN, lr 0.9", "with BN, lr 0.1"):
 # between the two learning rates in the second column is a difference between
 # the trained networks themselves, for this seed and these 80 steps.
 #
-# These are the page's own short CPU runs. The recorded full-length GPU runs
-# (`scripts/reproduce.py`) cover the blog's LeNet — see
-# [its chapter](../10-lenet/) — but not this batch-normalized
-# version, so there is no longer run to show here.
+# These are the page's own short CPU runs. `scripts/reproduce.py` records
+# full-length GPU runs of the blog's LeNet ([its chapter](../10-lenet/) shows
+# one once it is recorded), but not of this batch-normalized version, so
+# there is no longer run to show here.
 #
 # ## What to remember
 #

@@ -162,9 +162,9 @@ gradient_norms_by_depth(norms, title="Gradient norms at initialisation, 20 block
 # normalisation but no shortcut it *grows* towards the input instead — a
 # known effect of batch norm in deep plain networks (Yang et al., 2019), so
 # the early layers take much larger steps than the late ones. With shortcuts
-# the curve is the flattest of the three: the first block's gradient is of
-# the same order as the last one's (the ratios are printed above), so every
-# block gets a usable signal. That is what lets ResNet go to 50, 101 or 152
+# the curve is the flattest of the three: its ratio of the first block's
+# gradient to the last one's (printed above) is by far the closest to 1, so
+# every block gets a usable signal. That is what lets ResNet go to 50, 101 or 152
 # layers.
 #
 # ## ResNet-18 for Fashion-MNIST

@@ -69,7 +69,9 @@ print(f"ln 8 = {math.log(8):.3f}")
 # %% [markdown]
 # Even real samples are not 100 % "high quality": a 2-D Gaussian puts
 # $1 - e^{-9/2} \approx 98.9\,\%$ of its mass within three standard deviations
-# of its centre, which is the ceiling for any generator.
+# of its centre: what a generator that matches the data exactly scores (one
+# that draws tighter clouds than the data, as a collapsed one may, scores
+# higher).
 #
 # ## The two players
 #
@@ -186,7 +188,7 @@ generator_gradient_figure()
 # ten thousand times less than the non-saturating one. The library's losses
 # are both written with `binary_cross_entropy_with_logits`; this chapter's
 # generator trains with the non-saturating one, `"bce"` (DCGAN's choice;
-# chapter 20 meets two others, WGAN-GP and the hinge loss):
+# chapter 20 meets another, WGAN-GP's):
 
 # %%
 from cnnguide.figures import show_source
@@ -280,8 +282,8 @@ print(f"the generator's high-quality share is {final.high_quality / ceiling.high
 # (where no sample is high quality the reverse KL is undefined: `nan`). What
 # follows is this run's own story, printed above; rerun with another `seed` and
 # the order in which modes appear changes, and sometimes a mode is missed —
-# [chapter 20](../20-mode-collapse/) measures coverage over five seeds each,
-# for a vanilla GAN and five remedies.
+# [chapter 20](../20-mode-collapse/) measures coverage over ten seeds each,
+# for a vanilla GAN and several remedies.
 #
 # The losses tell less than the pictures. Unlike a classifier's loss,
 # neither is meant to go steadily down: each player's progress is the other's

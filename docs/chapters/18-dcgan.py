@@ -346,8 +346,8 @@ Table(("class", "samples", "mean confidence", "judge FID to the class"),
 #
 # ## A longer run, recorded
 #
-# A build can afford a few minutes; the same settings trained for half an
-# hour do better. `scripts/reproduce_gan.py` trains the `dcgan-cpu` recipe (the
+# A build can afford a few minutes; the same settings trained for about
+# three quarters of an hour do better. `scripts/reproduce_gan.py` trains the `dcgan-cpu` recipe (the
 # settings above, for 60,000 steps) and records the result under
 # `docs/recorded/`, labelled with the machine, date, torch version, command
 # and wall time; the judge measures it as above, on 10,000 samples against
@@ -363,8 +363,8 @@ Table(("class", "samples", "mean confidence", "judge FID to the class"),
 # the average it samples from, the raw generator, and the average with the
 # averaged statistics. This page shows the recording when there is one,
 # with its fixed-noise samples over training, to set beside the live run's
-# rows above. (The paper's own setting, width 64 and batches of 128 for 25 epochs, is
-# the `dcgan` recipe, a GPU run.)
+# rows above. (The paper's batches of 128, with the width 64 and 25 epochs of
+# PyTorch's DCGAN example, are the `dcgan` recipe, a GPU run.)
 
 # %%
 import textwrap

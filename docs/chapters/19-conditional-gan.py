@@ -95,8 +95,9 @@ print(f"{time.perf_counter() - tic:.0f} s on this CPU")
 
 # %% [markdown]
 # One row per class asked for, ten samples each, every one from its own
-# fixed noise vector. Within a row only the noise varies the garment; from
-# row to row the label changes what is drawn:
+# fixed noise vector (a hundred vectors in all, so the noise changes from
+# row to row too). Within a row only the noise varies the garment; from row
+# to row the label decides which garment is drawn:
 
 # %%
 from cnnguide.figures import plot_class_grid
@@ -146,8 +147,9 @@ plot_label_agreement(agreement, reference=real)
 # version, command and wall time, and measures its label agreement on 10,000
 # samples, 1,000 of each class, drawn from the moving average of the
 # generator's weights (decay 0.999, as in chapter 18's recording; the raw
-# generator's agreement is printed beside it). (`cgan` is DCGAN's full setting with the
-# conditional networks, width 64, batches of 128 and 25 epochs: a GPU run.)
+# generator's agreement is printed beside it). (`cgan` is the `dcgan` recipe's
+# setting, the paper's batches of 128 with the width 64 and 25 epochs of
+# PyTorch's DCGAN example, for the conditional networks: a GPU run.)
 # `cnnguide gan train cgan-cpu` runs the same recipe and writes the label
 # agreement into `metrics.json`.
 
