@@ -167,7 +167,7 @@ print("kernel gradient == sum of the 36 windows:", same)
 #
 # 上一章：[填充和步幅](../03-padding-and-stride/)。下一章：[1 × 1 卷积](../05-one-by-one-convolution/)，即 $k_h = k_w = 1$ 的情形。
 
-# %% [markdown] en="aea2e1699e77"
+# %% [markdown] en="ed94310b0245"
 # ## 练习
 #
 # 1. 一个层用 3 × 3 卷积核把 64 个通道映射为 128 个通道。它的权重张量是什么形状？它有多少个参数（`conv_param_count`）？
@@ -190,7 +190,7 @@ print("kernel gradient == sum of the 36 windows:", same)
 #
 #     <details><summary>答案</summary>
 #
-#     $C k_h k_w = 64 \cdot 3 \cdot 3 = 576$：64 个通道中各一个 3 × 3 窗口。无论输入有多大，一个输出的梯度都恰好在 576 个输入处非零。
+#     $C k_h k_w = 64 \cdot 3 \cdot 3 = 576$：64 个通道中各一个 3 × 3 窗口。对远离边界的输出而言，无论输入有多大，其梯度都恰好在 576 个输入处非零（在边界处则更少，因为窗口有一部分落在填充上）。
 #
 #     </details>
 #

@@ -33,14 +33,14 @@ with torch.no_grad():
     bn.bias.copy_(mean)                         # beta
     print(f"max |BN(X) - X| = {(bn(X) - X).abs().max():.1e}")
 
-# %% [markdown] en="91c1fbbfe400"
+# %% [markdown] en="dbee390fd197"
 # 这点差异来自 float32 的舍入误差。（如果取 $\gamma = \sigma_\mathcal{B}$，即漏掉 $\epsilon$，输出就会偏差一个因子 $\sigma / \sqrt{\sigma^2 + \epsilon}$；在这里 $\sigma^2 \approx 4$，这个偏差看不出来，但对于方差接近 $\epsilon$ 的特征就不是这样了。）
 #
 # ## 它为什么有效
 #
 # 原论文认为，当下面各层在学习时，每一层输入的分布都在不断变化——即“内部协变量偏移”（internal covariate shift）——而固定均值和方差就能消除这个问题。这种解释只是流传甚广的说法。Santurkar 等人（2018，*How Does Batch Normalization Help Optimization?*）在归一化之后注入噪声，使分布持续偏移，而网络仍然训练得和使用普通批量归一化时一样好。论文所报告、实践也证实的是以下几点：
 #
-# - 使用批量归一化的网络能承受**大得多的学习率**，对初始化也不那么敏感（Ioffe 和 Szegedy 训练经过批量归一化的 Inception 网络时，所用学习率最高达到原网络的 30 倍，并且只用了原来 1/14 的训练步数就达到了原网络的准确率）；
+# - 使用批量归一化的网络能承受**大得多的学习率**，对初始化也不那么敏感（Ioffe 和 Szegedy 训练经过批量归一化的 Inception 网络时，分别用了原网络 5 倍和 30 倍的学习率；在 5 倍学习率下，它只用了原来 1/14 的训练步数就达到了原网络的准确率）；
 # - 这使得**深层**堆叠更容易训练：在它出现之前，VGG 论文用训练好的较浅网络的权重来初始化更深的网络，而 [GoogLeNet](../14-googlenet/) 则加入了辅助分类器，把梯度送进中间各层；
 # - 损失曲面更**平滑**（Santurkar 等人）：梯度在相邻两步之间变化更小，所以大步长不那么容易越过头；
 # - 批量统计量是带噪声的估计，这起到了轻微的正则化作用（在 Ioffe 和 Szegedy 的部分实验中，它使 dropout 变得不再必要）。
@@ -273,8 +273,8 @@ for label, build in builders.items():
     print(f"{label:>18}: output scores vary across the batch's images by "
           f"{spread:.4f} (std)")
 
-# %% [markdown] en="691b3ea14e18"
-# 现在用与第 10 章相同的简短方式训练这两个网络——相同的种子，相同的 10,240 张图像、相同的顺序，2 轮、小批量大小为 256——学习率采用博客的 0.9；批量归一化的网络另外再用 0.1 训练一次：
+# %% [markdown] en="4c414021680e"
+# 现在用同一种简短方式训练这两个网络——种子为 0，相同的 10,240 张图像、相同的顺序，2 轮、小批量大小为 256——学习率采用博客的 0.9；批量归一化的网络另外再用 0.1 训练一次：
 
 # %%
 import time
@@ -342,10 +342,10 @@ for label in ("with BN, lr 0.9", "with BN, lr 0.1"):
     error = math.sqrt(p * (1 - p) / len(test_iter.labels))
     print(f"{label:>16} {p:>16.3f} {own:>21.3f} {error:>9.3f}")
 
-# %% [markdown] en="6bb883cf2a02"
+# %% [markdown] en="2d02fffa1c67"
 # 第一列是上面表格中的测试准确率。如果第二列更高，高出的部分就是因为滑动平均值没有跟上权重而损失的测试准确率。第二列中两个学习率之间剩下的差距，才是训练出的网络本身的差异——仅针对这个种子和这 80 步而言。
 #
-# 以上都是本页自己在 CPU 上进行的短训练。记录下来的完整 GPU 训练（`scripts/reproduce.py`）涵盖了博客中的 LeNet——见[它所在的章节](../10-lenet/)——但不包括这个批量归一化的版本，所以这里没有更长的训练结果可以展示。
+# 以上都是本页自己在 CPU 上进行的短训练。`scripts/reproduce.py` 会记录博客中 LeNet 的完整 GPU 训练（一旦有了记录，[它所在的章节](../10-lenet/)就会展示其中一次），但不会记录这个批量归一化的版本，所以这里没有更长的训练结果可以展示。
 #
 # ## 小结
 #

@@ -38,8 +38,8 @@ print("real data:    ", mode_coverage(real, centers, std=0.02))
 print("one mode only:", mode_coverage(real[real[:, 0] > 1.9], centers, std=0.02))
 print(f"ln 8 = {math.log(8):.3f}")
 
-# %% [markdown] en="45597fbc5a00"
-# 即使是真实样本，也不是 100 % 都“高质量”：二维高斯分布有 $1 - e^{-9/2} \approx 98.9\,\%$ 的概率质量落在距中心三个标准差以内，这就是任何生成器所能达到的上限。
+# %% [markdown] en="a6db4784770e"
+# 即使是真实样本，也不是 100 % 都“高质量”：二维高斯分布有 $1 - e^{-9/2} \approx 98.9\,\%$ 的概率质量落在距中心三个标准差以内，这正是一个与数据完全吻合的生成器的得分（生成的点云比数据更紧凑的生成器——崩溃的生成器就可能如此——得分会更高）。
 #
 # ## 两个参与者
 #
@@ -121,8 +121,8 @@ from cnnguide.figures import generator_gradient_figure
 
 generator_gradient_figure()
 
-# %% [markdown] en="095f2729d5c0"
-# 在 $D(G(z)) = 10^{-4}$ 处，饱和损失传回的梯度约为 $10^{-4}$，只有非饱和损失的万分之一。库中的这两种损失都是用 `binary_cross_entropy_with_logits` 写成的；本章的生成器用非饱和损失 `"bce"` 训练（这是 DCGAN 的选择；第 20 章还会遇到另外两种：WGAN-GP 和合页损失（hinge loss））：
+# %% [markdown] en="a545f771c5ef"
+# 在 $D(G(z)) = 10^{-4}$ 处，饱和损失传回的梯度约为 $10^{-4}$，只有非饱和损失的万分之一。库中的这两种损失都是用 `binary_cross_entropy_with_logits` 写成的；本章的生成器用非饱和损失 `"bce"` 训练（这是 DCGAN 的选择；第 20 章还会遇到另一种，即 WGAN-GP 的损失）：
 
 # %%
 from cnnguide.figures import show_source
@@ -186,10 +186,10 @@ print(f"after {history.step[-1]:,} steps: {final.modes} of 8 modes, {final.high_
 print(f"real data:         {ceiling.modes} of 8 modes, {ceiling.high_quality:.1%} high quality")
 print(f"the generator's high-quality share is {final.high_quality / ceiling.high_quality:.0%} of the data's")
 
-# %% [markdown] en="ba14c736768d"
+# %% [markdown] en="3f8542050548"
 # 生成器可能早早就找到了模式在*哪里*，却要很久才学会它们有*多窄*：在半径为 2 的环上，一个点只有在距中心三个标准差（即 0.06）以内才算高质量。覆盖的模式多而高质量比例小，意味着中心周围的橙色点云比灰色点宽得多，图中正是如此。要缩小这一差距，需要比本页的 3,000 步多得多的训练步数（[第 20 章](../20-mode-collapse/)训练得更久）。
 #
-# 从上往下读这些行：第 0 步时，未训练的生成器把点放在原点附近的一小团里，离每个中心都很远（没有任何高质量样本时，反向 KL 没有定义：`nan`）。之后的情况是这次运行自己的经历，已打印在上面；换一个 `seed` 重新运行，模式出现的顺序就会改变，有时还会漏掉某个模式——[第 20 章](../20-mode-collapse/)针对一个原始 GAN 和五种补救方法，各用五个种子来度量覆盖率。
+# 从上往下读这些行：第 0 步时，未训练的生成器把点放在原点附近的一小团里，离每个中心都很远（没有任何高质量样本时，反向 KL 没有定义：`nan`）。之后的情况是这次运行自己的经历，已打印在上面；换一个 `seed` 重新运行，模式出现的顺序就会改变，有时还会漏掉某个模式——[第 20 章](../20-mode-collapse/)针对一个原始 GAN 和几种补救方法，各用十个种子来度量覆盖率。
 #
 # 损失能告诉我们的不如图多。与分类器的损失不同，这两个损失都不应当稳步下降：每个参与者的进步就是对方的损失，所以这些曲线显示的是博弈的平衡，而不是样本的质量。点线标出了它们在均衡点 $D = \tfrac12$ 处的值：判别器为 $2 \log 2 \approx 1.386$（它是真实项与虚假项之和），生成器为 $\log 2 \approx 0.693$。
 
