@@ -503,7 +503,8 @@ print(f"{len(within)} of the {len(adds)} pieces add less than 2 standard errors,
 # test images, for one seed, and in standard errors of one such accuracy: a
 # difference smaller than about two of them could come out the other way on
 # another test set or with another seed, and the last line counts the pieces
-# for which that is so. At this budget, a piece whose line says less than two
+# for which that is so (a line that rounds to 2.0 can still fall just short
+# of two). At this budget, a piece whose line says less than two
 # standard errors has not been shown to help or to hurt; the figure's error
 # bars show the same. Two effects are worth knowing
 # before trusting any ablation at a small budget. A piece that regularises

@@ -338,10 +338,13 @@ Table(("class", "samples", "mean confidence", "judge FID to the class"),
 # %% [markdown]
 # A class that many samples fall into, with a high mean confidence and a
 # small distance to its real images, is one the generator draws well; a class
-# with few samples is one it rarely produces. The distances of classes with
-# different sample counts are not strictly comparable (a Fréchet distance
-# estimated from fewer images comes out larger), which is why classes under
-# 50 samples get none. Which classes come out on top depends on this short
+# with few samples is one it rarely produces, and one with well over a tenth
+# of them may be over-produced rather than drawn well: read the count beside
+# the distance. The distances of classes with different sample counts are not
+# strictly comparable (a Fréchet distance estimated from fewer images comes
+# out larger, and below 129 images a class's covariance of the judge's 128
+# features cannot have full rank), which is why they are rough and classes
+# under 50 samples get none. Which classes come out on top depends on this short
 # run: the table, not this sentence, is the answer for the network above.
 #
 # ## A longer run, recorded

@@ -16,9 +16,11 @@
 #
 # ## The generator: the label beside the noise
 #
-# Mirza and Osindero append a one-hot label to the noise. We append a learnt
-# embedding $e(y)$ of the label instead and feed the longer vector to
-# chapter 18's generator unchanged. An embedding lookup is a linear map of the
+# Mirza and Osindero feed a one-hot label to the generator beside the noise
+# (in their MNIST model each first passes through a hidden layer of its own,
+# then the two are joined). We append a learnt embedding $e(y)$ of the label
+# to the noise instead and feed the longer vector to chapter 18's generator
+# unchanged. An embedding lookup is a linear map of the
 # one-hot vector, and the generator's first layer is linear too, so with as
 # many embedding dimensions as classes the two describe the same functions;
 # the embedding only starts its rows at the scale of the noise.

@@ -327,7 +327,7 @@ print(f"PacGAN's 400,000 iterations are {400_000 / 12_000:.0f} times our 12,000 
 #
 # ## From a symptom to a check to a remedy
 #
-# A guide for a reader's own GAN, each row backed by a run on this page:
+# A guide for a reader's own GAN, each row pointing to a check on this page:
 #
 # | symptom | check (where on this page) | what to try |
 # | --- | --- | --- |
