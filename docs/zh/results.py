@@ -14,10 +14,10 @@ from cnnguide.recipes import recipe_table
 
 recipe_table()
 
-# %% [markdown] en="313fc31ea56b"
+# %% [markdown] en="688c81da217c"
 # ## 准确率
 #
-# 表中的“book”列是 d2l 一书打印的训练 10 轮后的测试准确率（每个网络只运行了一次，所依据的版本和章节在表下注明）；“benchmark”列是 Fashion-MNIST README 的基准表中为该架构列出的最高准确率，训练方式由每位贡献者自行决定（该表为一些行列出了预处理方法，另一些行则没有，而且都没有给出训练预算），因此它只是一个参考，而不是目标。这两列都是引用的数字，只有“ours”列是实测的。
+# 表中的“book”列是 d2l 一书打印的训练 10 轮后的测试准确率（每个网络只运行了一次，所依据的版本和章节在表下注明）；“benchmark”列是 Fashion-MNIST README 的基准表中为该架构列出的最高准确率，训练方式由每位贡献者自行决定（该表为一些行列出了预处理方法，另一些行则没有，而且都没有给出训练预算），因此它只是一个参考，而不是目标。这两列都是引用的数字，只有“ours”列是实测的，取自记录下来的、训练完整时长的运行。LeNet 的完整训练方案还会在每次构建本站时在 CPU 上运行一遍：[第 10 章](../chapters/10-lenet/)把它的测试准确率与书中的准确率并列打印出来。
 
 # %%
 from IPython.display import Markdown, display
