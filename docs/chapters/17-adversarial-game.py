@@ -24,10 +24,10 @@
 # The standard test for GANs on 2-D data (used by the unrolled-GAN, VEEGAN and
 # PacGAN papers) is a mixture of eight Gaussians whose centres lie on a
 # circle. Here the circle has radius 2 and each Gaussian standard deviation
-# 0.02, as in the unrolled-GAN paper's reference notebook; PacGAN's code uses
-# the same ring at half the scale (radius 1, standard deviation 0.01), which
-# is the same shape: every measure below is in units of the standard
-# deviation. It has eight **modes**, eight separate places where the data
+# 0.02; the unrolled-GAN paper's reference notebook (`poolio/unrolled_gan`)
+# and PacGAN's code draw the same ring at half the scale (radius 1, standard
+# deviation 0.01), which is the same shape: every measure below is in units
+# of the standard deviation. It has eight **modes**, eight separate places where the data
 # lives, and a generator that has really learned the data must put samples
 # near all eight.
 

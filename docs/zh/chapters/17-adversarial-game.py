@@ -1,4 +1,4 @@
-# %% [markdown] en="cb3a6f719c17"
+# %% [markdown] en="368ea877ab43"
 # # 17. 对抗博弈
 #
 # 主题 1 训练网络去*识别*图像，主题 2 则训练网络去*生成*图像。**生成对抗网络**（generative adversarial network，GAN；Goodfellow 等，2014，"Generative Adversarial Nets"）用两个相互对抗的网络来完成这件事：
@@ -12,7 +12,7 @@
 #
 # ## 数据：环上的八个高斯分布
 #
-# 在二维数据上检验 GAN 的标准测试（unrolled GAN、VEEGAN 和 PacGAN 的论文都用过它）是一个由八个高斯分布组成的混合分布，它们的中心位于一个圆上。这里圆的半径为 2，每个高斯分布的标准差为 0.02，与 unrolled GAN 论文的参考 notebook 相同；PacGAN 的代码使用缩小一半的同一个环（半径 1，标准差 0.01），形状是一样的：下面的所有度量都以标准差为单位。这个分布有八个**模式**（mode），即数据所在的八个彼此分离的位置；一个真正学会了这些数据的生成器，必须在全部八个模式附近都放上样本。
+# 在二维数据上检验 GAN 的标准测试（unrolled GAN、VEEGAN 和 PacGAN 的论文都用过它）是一个由八个高斯分布组成的混合分布，它们的中心位于一个圆上。这里圆的半径为 2，每个高斯分布的标准差为 0.02；unrolled GAN 论文的参考 notebook（`poolio/unrolled_gan`）和 PacGAN 的代码画的是缩小一半的同一个环（半径 1，标准差 0.01），形状是一样的：下面的所有度量都以标准差为单位。这个分布有八个**模式**（mode），即数据所在的八个彼此分离的位置；一个真正学会了这些数据的生成器，必须在全部八个模式附近都放上样本。
 
 # %%
 from cnnguide.figures import plot_real_samples
