@@ -141,7 +141,7 @@ plot_label_agreement(agreement, reference=real)
 # classes the judge itself confuses on real images (shirt, T-shirt, pullover
 # and coat look alike at 28 × 28) have low ticks too.
 #
-# ## A longer run, recorded
+# ## A longer run
 #
 # The recipe `cgan-cpu` is this page's setting trained for 40,000 steps:
 # `scripts/reproduce_gan.py --only cgan-cpu --device cpu --allow-cpu`

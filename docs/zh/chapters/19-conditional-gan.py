@@ -92,10 +92,10 @@ from cnnguide.figures import plot_label_agreement
 
 plot_label_agreement(agreement, reference=real)
 
-# %% [markdown] en="4e9fc7302051"
+# %% [markdown] en="7e163584834a"
 # 柱形是生成器在每个类别上的标签一致率，短横线是评判器在该类真实图像上的准确率。柱形远低于其短横线的类别，要么是生成器还没学会画，要么被画成了别的类别；评判器自己在真实图像上就容易混淆的类别（衬衫、T 恤、套头衫和外套在 28 × 28 下看起来很像），其短横线也较低。
 #
-# ## 一次记录下来的更长运行
+# ## 一次更长的运行
 #
 # 训练方案 `cgan-cpu` 就是本页的设置训练 40,000 步：`scripts/reproduce_gan.py --only cgan-cpu --device cpu --allow-cpu` 会把它记录在 `docs/recorded/` 下，并标注机器、日期、torch 版本、命令和实际耗时；它还会在 10,000 个样本（每类 1,000 个）上测量标签一致率，这些样本由生成器权重的滑动平均生成（衰减率 0.999，与第 18 章的记录相同；未经平均的原始生成器的一致率打印在旁边）。（`cgan` 是把 `dcgan` 训练方案的设置——论文的批量大小 128，加上 PyTorch DCGAN 示例的宽度 64 和 25 轮训练——用于条件网络，需要在 GPU 上运行。）`cnnguide gan train cgan-cpu` 运行的是同一个训练方案，并把标签一致率写入 `metrics.json`。
 
