@@ -239,9 +239,9 @@ def main(argv=None) -> int:
               f" (the Markdown pages {', '.join(MARKDOWN)} are translated by hand, section by section)")
         return 0
     if args.action == "words":
-        path = LANGUAGES[args.language] / SEARCH_WORDS
-        path.write_text(search_words(args.language), encoding="utf-8")
-        print(f"wrote {path.relative_to(ROOT)}: {len(search_words(args.language).splitlines())} terms")
+        path, words = LANGUAGES[args.language] / SEARCH_WORDS, search_words(args.language)
+        path.write_text(words, encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}: {len(words.splitlines())} terms")
         return 0
     findings = check_all(args.language)
     counts = {kind: sum(f.kind == kind for f in findings) for kind in ("missing chapter", "code differs", "stale",
