@@ -13,7 +13,7 @@ from torch import nn
 
 from ..devices import autocast
 
-__all__ = ["NonFiniteGANLossError", "fixed_labels"]
+__all__ = ["NonFiniteGANLossError", "fixed_labels", "shared_noise"]
 
 
 class NonFiniteGANLossError(FloatingPointError):
@@ -78,6 +78,29 @@ def fixed_labels(num_samples: int, num_classes: int) -> torch.Tensor:
     [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
     """
     return torch.arange(num_samples) * num_classes // num_samples
+
+
+def shared_noise(noise: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """The same noise vectors for every class: sample ``i`` takes ``noise[j]``, ``j`` its place in its class's run.
+
+    A conditional run's fixed batch asks for each class in a run of
+    :func:`fixed_labels`; giving every run the same first noise vectors makes
+    each column of the class grid one noise vector under every label, so a
+    reader sees what the label alone changes.
+
+    Examples
+    --------
+    >>> z = torch.arange(4.0).unsqueeze(1)
+    >>> shared_noise(z, torch.tensor([0, 0, 1, 1])).flatten().tolist()
+    [0.0, 1.0, 0.0, 1.0]
+    >>> shared_noise(z, torch.tensor([0, 0, 0, 1])).flatten().tolist()
+    [0.0, 1.0, 2.0, 0.0]
+    """
+    starts = torch.ones_like(labels, dtype=torch.bool)
+    starts[1:] = labels[1:] != labels[:-1]
+    index = torch.arange(len(labels), device=labels.device)
+    first = torch.cummax(torch.where(starts, index, torch.zeros_like(index)), dim=0).values
+    return noise[(index - first).to(noise.device)]
 
 
 def num_classes_of(generator, discriminator):

@@ -40,7 +40,7 @@ from .average import GeneratorEMA
 from .losses import WGANGPLoss, gan_loss
 from .nets import dcgan_init_
 from .remedies import discriminator_remedies
-from .setup import (NonFiniteGANLossError, call_on_sample, checks_each_step, draw_fixed, fixed_labels,
+from .setup import (NonFiniteGANLossError, call_on_sample, checks_each_step, draw_fixed, fixed_labels, shared_noise,
                     has_batch_norm, latent_dim_of, num_classes_of, positive_int)
 from .step import GameStep
 
@@ -99,7 +99,8 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
         ``discriminator(x, labels)``. The data must then bring integer labels
         (``(X, y)`` batches, or a tuple ``(X, y)`` of tensors). Fake labels
         are drawn uniformly from the noise generator; the fixed sample batch
-        has the labels :func:`fixed_labels`, kept in ``history.sample_labels``.
+        has the labels :func:`fixed_labels`, kept in ``history.sample_labels``,
+        and each class the same noise vectors (:func:`shared_noise`).
         The remedies built into the discriminator (``pack``, ``minibatch_std``,
         ``spectral_norm``, see :mod:`cnnguide.gan.remedies`) are read from it
         and recorded in ``history.metadata["discriminator_remedies"]``.
@@ -324,6 +325,8 @@ def fit_gan(generator: nn.Module, discriminator: nn.Module, data, *, steps: int 
     fixed_noise = torch.randn(num_samples, latent_dim, generator=torch.Generator().manual_seed(
         derived_seed(seed, _FIXED_NOISE))).to(device)
     labels = None if num_classes is None else fixed_labels(num_samples, num_classes).to(device)
+    if labels is not None:  # one noise vector per column of the class grid, the same in every row
+        fixed_noise = shared_noise(fixed_noise, labels)
     if history is None:
         history = GANHistory(metadata={
             **run_metadata(device), "generator": type(generator).__name__,

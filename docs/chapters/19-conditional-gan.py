@@ -96,10 +96,10 @@ print(history)
 print(f"{time.perf_counter() - tic:.0f} s on this CPU")
 
 # %% [markdown]
-# One row per class asked for, ten samples each, every one from its own
-# fixed noise vector (a hundred vectors in all, so the noise changes from
-# row to row too). Within a row only the noise varies the garment; from row
-# to row the label decides which garment is drawn:
+# One row per class asked for, ten samples each. The fixed batch holds ten
+# noise vectors, one per column, and every row uses the same ten: within a
+# row only the noise varies the garment, and down a column only the label
+# does, so a column shows what one noise vector becomes under each label:
 
 # %%
 from cnnguide.figures import plot_class_grid
