@@ -45,6 +45,23 @@ def _grid_shape(n: int, ncols: int | None) -> tuple[int, int]:
     return math.ceil(n / ncols), ncols
 
 
+def _shade_words(maps: np.ndarray) -> str:
+    """What the viridis shades mean for these maps, for the alt text.
+
+    After a ReLU every value is >= 0 and dark means "no response"; before one
+    (a convolution's raw output) dark means the most *negative* value, which is
+    a response of the opposite sign, not silence.
+
+    >>> _shade_words(np.array([[[0.0, 2.0]]]))
+    'yellow where the channel responds most, dark purple where it responds least'
+    >>> _shade_words(np.array([[[-1.0, 2.0]]]))
+    'yellow at its largest values, dark purple at its most negative ones'
+    """
+    if maps.min() >= 0:
+        return "yellow where the channel responds most, dark purple where it responds least"
+    return "yellow at its largest values, dark purple at its most negative ones"
+
+
 def feature_map_grid(
     maps,
     title: str | None = None,
@@ -54,8 +71,9 @@ def feature_map_grid(
 ) -> BookFigure:
     """The first ``max_maps`` channels of a ``(C, H, W)`` activation, one panel each.
 
-    Each map has its own colour scale (brighter = larger activation), since
-    channels differ in range. Panels are titled ``labels[i]``, or by channel
+    Each map has its own colour scale (brighter = larger value), since
+    channels differ in range; where the maps have signs, the darkest shade is
+    the most negative value, not the absence of a response. Panels are titled ``labels[i]``, or by channel
     index when no labels are given.
 
     Examples
@@ -73,7 +91,7 @@ def feature_map_grid(
         raise ValueError(f"got {len(labels)} labels for {n} maps")
     nrows, ncols = _grid_shape(n, ncols)
     fig, axes = new_figure(
-        f"A grid of {n} of {c} feature maps, each {h}x{w}, bright where the channel responds strongly.",
+        f"A grid of {n} of {c} feature maps, each {h}x{w} on its own colour scale, {_shade_words(a[:n])}.",
         nrows,
         ncols,
         figsize=(1.5 * ncols, 1.5 * nrows + 0.4),
