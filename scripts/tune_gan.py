@@ -42,8 +42,9 @@ from cnnguide.gan import (  # noqa: E402
 )
 from cnnguide.gan.registry import create as create_net  # noqa: E402
 
-# name -> settings. width: both networks' width; loss: "bce" or "hinge"; sn: spectral
-# norm in D (its batch norm is then dropped, as SNGAN's D has none); ema: the decay or None;
+# name -> settings. width: both networks' width (d_width: the discriminator's, where it
+# differs); loss: "bce" or "hinge"; sn: spectral norm in D (its batch norm is then dropped,
+# as SNGAN's D has none); ema: the decay or None;
 # steps and lr_decay: a run of a fixed length whose learning rates fall linearly to 0 over that
 # last share of it (a run without steps goes on until --seconds).
 CANDIDATES = {
@@ -70,6 +71,12 @@ CANDIDATES = {
     "w32-b64-lr4-ema": dict(width=32, batch=64, lr_g=4e-4, lr_d=4e-4, ema=0.999),
     "w32-b32-lr4": dict(width=32, batch=32, lr_g=4e-4, lr_d=4e-4),
     "w48-b64-lr4": dict(width=48, batch=64, lr_g=4e-4, lr_d=4e-4),
+    # Beyond lr 1e-3; and at lr 1e-3, a discriminator twice as wide as the generator (the
+    # width-32 D has a tenth of G's parameters), and Adam with a shorter memory of squared gradients.
+    "w32-b64-lr12": dict(width=32, batch=64, lr_g=1.2e-3, lr_d=1.2e-3),
+    "w32-b64-lr15": dict(width=32, batch=64, lr_g=1.5e-3, lr_d=1.5e-3),
+    "w32-d64-b64-lr10": dict(width=32, d_width=64, batch=64, lr_g=1e-3, lr_d=1e-3),
+    "w32-b64-lr10-b99": dict(width=32, batch=64, lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.99)),
     "w32-b64-hinge-sn": dict(width=32, batch=64, lr_g=1e-4, lr_d=4e-4, loss="hinge", sn=True, betas=(0.0, 0.9)),
     # Wider and larger batches: worse per CPU second in a first screen (2026-12-06), kept to re-check.
     "w64-b64": dict(width=64, batch=64, lr_g=2e-4, lr_d=2e-4),
@@ -89,7 +96,7 @@ CONDITIONAL = {
 
 def build(settings: dict, conditional: bool):
     width = settings["width"]
-    d_options = {"width": width}
+    d_options = {"width": settings.get("d_width", width)}
     if settings.get("sn"):
         d_options.update(spectral_norm=True, batch_norm=False)
     if conditional:

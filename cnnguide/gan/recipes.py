@@ -26,8 +26,9 @@
   statistics of its own; the recording measures the raw generator and the
   average with averaged statistics beside it at every horizon, since at
   5,000 steps the average did not help (``scripts/tune_gan.py``, 2026-12-07).
-  Chapters 18 and 19 train the first few thousand steps of these live,
-  without the average.
+  Chapter 19 trains the first few thousand steps of ``cgan-cpu`` live,
+  without the average; chapter 18 trains ``dcgan-cpu``'s network for 8,000
+  steps at 1e-3, which a later screen found better over that many steps.
 """
 
 from __future__ import annotations

@@ -76,10 +76,10 @@ for name, conditional, plain in (("generator", generator, DCGANGenerator(width=W
 # `fit_gan` sees that the generator has `num_classes` and plays the
 # conditional game: every real batch brings its labels, every fake batch gets
 # labels drawn uniformly, and the fixed noise batch it draws samples from is
-# asked for each class in turn, 10 samples per class. The run uses chapter
-# 18's CPU settings (width 32, batches of 64 from all 60,000 images, Adam at
-# a learning rate of $8 \times 10^{-4}$ for both players, chosen with
-# `scripts/tune_gan.py --conditional`) for 3,000 steps.
+# asked for each class in turn, 10 samples per class. The run uses the CPU
+# settings of chapter 18's recorded run (width 32, batches of 64 from all
+# 60,000 images, Adam at a learning rate of $8 \times 10^{-4}$ for both
+# players, chosen with `scripts/tune_gan.py --conditional`) for 3,000 steps.
 
 # %%
 import time
