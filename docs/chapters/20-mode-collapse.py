@@ -13,7 +13,8 @@
 # numbers move with it: the same "DCGAN" covers anywhere from about 30 to 628
 # of stacked MNIST's 1,000 modes in PacGAN's Table 3, depending on the
 # discriminator's size alone. So this chapter shows collapse happen, measures
-# the vanilla GAN and six remedies over ten seeds each, at equal generator
+# the vanilla GAN and five remedies (seven settings: unrolling two ways,
+# packing at two learning rates) over ten seeds each, at equal generator
 # steps, with the standard error, and ends with a guide from a symptom to
 # what to check and what to try.
 #
@@ -94,15 +95,23 @@ for start in range(0, len(changes), 20):
 # ## Seen on Fashion-MNIST
 #
 # Images have no centres to count, but they have classes, and the judge of
-# [chapter 18](../18-dcgan/) names them. Below, a short unconditional DCGAN
-# run (width 16, 600 steps, batches of 64, DCGAN's Adam settings); at every
-# sample step the judge classifies the generator's 200 fixed samples. A
-# generator that draws every class equally gives each row the pale orange of
-# 10 %, as the real data would; collapse shows as a few rows darkening while
-# the others pale to white, and hopping as dark cells moving between rows.
-# (The untrained generator's images are all the same flat grey, which the
-# judge puts in one class or two: the first columns say nothing about
-# collapse.)
+# [chapter 18](../18-dcgan/) names them. The intro's PacGAN numbers say
+# where to look: the smaller the discriminator, the fewer modes its DCGAN
+# covered. Below, a short unconditional DCGAN (generator width 16, 600
+# steps, batches of 64, DCGAN's Adam settings) against a discriminator of
+# width 4, a quarter of the generator's. `scripts/screen_collapse.py` chose
+# it: it tries ways to make this DCGAN narrow its output (a smaller
+# discriminator, a faster one, no batch norm in the generator, the
+# saturating loss) with the remedies on each, and prints the numbers used
+# below. Of the games whose generator still drew garments, this one
+# narrowed its output and had a remedy that helped in each of three seeds.
+# At every sample step
+# the judge classifies the generator's 200 fixed samples. A generator that
+# draws every class equally gives each row the pale orange of 10 %, as the
+# real data would; collapse shows as a few rows darkening while the others
+# pale to white, and hopping as dark cells moving between rows. (The
+# untrained generator's images are all the same flat grey, which the judge
+# puts in one class or two: the first columns say nothing about collapse.)
 
 # %%
 from cnnguide.data import load_fashion_mnist
@@ -110,24 +119,53 @@ from cnnguide.figures import plot_class_histogram_over_training
 from cnnguide.gan import DCGANDiscriminator, DCGANGenerator, fit_gan
 
 train_iter, _ = load_fashion_mnist(64, device="cpu", train_size=12_800, seed=0)
-dcgan_g = DCGANGenerator(width=16)
-dcgan = fit_gan(dcgan_g, DCGANDiscriminator(width=16), train_iter, steps=600,
-                scale_to_tanh=True, seed=0, device="cpu", sample_every=50, num_samples=200, log_every=50)
-plot_class_histogram_over_training(dcgan)
+
+
+def train_fashion(seed, **remedy):
+    """A width-16 generator against a width-4 discriminator (with ``remedy``), 600 steps."""
+    generator = DCGANGenerator(width=16)
+    history = fit_gan(generator, DCGANDiscriminator(width=4, **remedy), train_iter, steps=600,
+                      scale_to_tanh=True, seed=seed, device="cpu", sample_every=50, num_samples=200,
+                      log_every=50)
+    return generator, history
+
+
+small_g, small = train_fashion(seed=0)
+plot_class_histogram_over_training(small)
 
 # %% [markdown]
-# Two numbers summarise what the heatmap shows, for 2,000 fresh samples: the
-# entropy of the judge's class histogram (ln 10 ≈ 2.30 for ten equal classes,
-# 0 for one) and recall, the share of real images that some sample comes
-# close to in the judge's features (chapter 18). Below, the same run again
-# with one change, PacGAN's packing of two samples per discriminator input
-# (`pack=2`), measured the same way:
+# Read the last column against the data's 10 % per class: a class far above
+# it is over-produced, one near white is one the generator has dropped. The
+# last column in numbers:
+
+# %%
+from cnnguide.data import CLASS_NAMES
+from cnnguide.gan import class_histogram, from_tanh
+
+last = class_histogram(from_tanh(small.samples[600])) / 200
+order = last.argsort(descending=True).tolist()
+print("share of the 200 samples per class at step 600, largest first:")
+for start in (0, 5):
+    print("   ", ", ".join(f"{CLASS_NAMES[c]} {last[c]:.0%}" for c in order[start:start + 5]))
+print(f"classes with at least 1 % of the samples: {int((last >= 0.01).sum())} of 10")
+
+# %% [markdown]
+# One picture from one seed cannot tell a generator that narrowed from one
+# that is merely uneven, so two numbers summarise it, for 2,000 fresh samples
+# from each of three seeds: the entropy of the judge's class histogram
+# (ln 10 ≈ 2.30 for ten equal classes, 0 for one) and recall, the share of
+# real images that some sample comes close to in the judge's features
+# (chapter 18); precision beside them says whether the samples that are drawn
+# look real. The remedy: minibatch standard deviation (below), which lets
+# the small discriminator see how alike a group of samples is. Its class
+# entropy and recall against the same game without it, same seeds:
 
 # %%
 import torch
 
 from cnnguide.data import read_fashion_mnist
-from cnnguide.gan import class_entropy, class_histogram, from_tanh, judge_precision_recall
+from cnnguide.gan import class_entropy, judge_precision_recall
+from cnnguide.tables import Table
 
 test_images, _ = read_fashion_mnist("test")
 real = test_images[:2000, None] / 255
@@ -138,31 +176,38 @@ def measure(generator):
     with torch.no_grad():
         z = torch.randn(2000, 100, generator=torch.Generator().manual_seed(1))
         fakes = from_tanh(generator(z))
-    return class_entropy(class_histogram(fakes)), judge_precision_recall(real, fakes)
+    pr = judge_precision_recall(real, fakes)
+    return class_entropy(class_histogram(fakes)), pr.precision, pr.recall
 
 
-packed_g = DCGANGenerator(width=16)
-packed = fit_gan(packed_g, DCGANDiscriminator(width=16, pack=2), train_iter, steps=600,
-                 scale_to_tanh=True, seed=0, device="cpu", sample_every=50, num_samples=200, log_every=50)
-print(f"the real test images: class entropy {class_entropy(class_histogram(real)):.3f}")
-for name, generator in (("DCGAN", dcgan_g), ("DCGAN, pack=2", packed_g)):
-    entropy, pr = measure(generator)
-    print(f"{name:14s} class entropy {entropy:.3f}, precision {pr.precision:.3f}, recall {pr.recall:.3f}")
+SEEDS_FM = (0, 1, 2)
+scores = {"small D": [measure(small_g)] + [measure(train_fashion(seed)[0]) for seed in SEEDS_FM[1:]],
+          "small D, minibatch std": [measure(train_fashion(seed, minibatch_std=True)[0]) for seed in SEEDS_FM]}
+rows = [(name, str(seed), f"{e:.3f}", f"{p:.3f}", f"{r:.3f}")
+        for name, per_seed in scores.items() for seed, (e, p, r) in zip(SEEDS_FM, per_seed)]
+means = {name: [sum(v) / len(v) for v in zip(*per_seed)] for name, per_seed in scores.items()}
+rows += [(f"{name}, mean", "", *(f"{v:.3f}" for v in m)) for name, m in means.items()]
+Table(("setting", "seed", "class entropy", "precision", "recall"), rows, align="lrrrr",
+      notes=(f"real test images: class entropy {class_entropy(class_histogram(real)):.3f}",))
+
+# %%
+(e0, _, r0), (e1, _, r1) = means["small D"], means["small D, minibatch std"]
+print(f"minibatch std {'raised' if e1 > e0 else 'did not raise'} the mean class entropy: {e0:.3f} -> {e1:.3f}")
+print(f"minibatch std {'raised' if r1 > r0 else 'did not raise'} the mean recall: {r0:.3f} -> {r1:.3f}")
 
 # %% [markdown]
-# Read the two rows against the real images' entropy and against each other;
-# one pair of short runs from one seed is a hint, not a measurement, which is
-# why the ring, with ten seeds per setting, carries the comparison below. The
-# discriminator's verdicts of the vanilla run, for the guide at the end of the
-# chapter:
+# Three seeds of 600 steps are a small sample, and the table's own rows say
+# how far apart the seeds fall: read the change of the mean against them. The
+# discriminator's verdicts of the run in the heatmap, for the guide at the
+# end of the chapter:
 
 # %%
 from cnnguide.figures import plot_gan_history
 
-plot_gan_history(dcgan)
+plot_gan_history(small)
 
 # %% [markdown]
-# ## Six remedies
+# ## Five remedies
 #
 # Each remedy changes the vanilla game in one respect (WGAN-GP's is the
 # loss, with the critic steps and optimiser settings of its authors' toy
@@ -332,7 +377,7 @@ print(f"PacGAN's 400,000 iterations are {400_000 / 12_000:.0f} times our 12,000 
 # | symptom | check (where on this page) | what to try |
 # | --- | --- | --- |
 # | The fixed-noise samples change kind from one sample step to the next | the mode heatmap and its turnover (the ring); the judge's class histogram over training (Fashion-MNIST) | packing or spectral normalisation: on the ring both cover more modes than the vanilla run (the tables) |
-# | Every sample is sharp, but from a few modes or classes | modes covered against the high-quality share (the tables); on images the class histogram's entropy against the data's, and recall against precision | spectral normalisation or packing, given enough steps (the 12,000-step rows) |
+# | Every sample is sharp, but from a few modes or classes | modes covered against the high-quality share (the tables); on images the class histogram's entropy against the data's, and recall against precision | on the ring, spectral normalisation or packing, given enough steps (the 12,000-step rows); on images with a small discriminator, minibatch std (the Fashion-MNIST table) |
 # | Samples everywhere, few of them near the data | the high-quality share (the tables); on images, precision | more steps: compare PacGAN2's rows at 4,000 and 12,000 steps |
 # | The discriminator wins: D(x) near 1, D(G(z)) near 0, and the generator's loss climbs | the verdict traces of `plot_gan_history` (the Fashion-MNIST run above) | spectral normalisation, or WGAN-GP's critic, whose gradient does not vanish |
 #
