@@ -45,10 +45,10 @@ for name, conditional, plain in (("generator", generator, DCGANGenerator(width=W
     print(f"{name}: {parameters(conditional):,} parameters, "
           f"{parameters(conditional) - parameters(plain):,} more than chapter 18's")
 
-# %% [markdown] en="dd8e42305ef0"
+# %% [markdown] en="62e75b7b592c"
 # ## 在 CPU 上训练
 #
-# `fit_gan` 发现生成器带有 `num_classes` 时，就会进行条件博弈：每个真实批量都带着自己的标签，每个假样本批量的标签则均匀随机抽取；用来生成样本图的那批固定噪声会依次被要求生成每个类别，每类 10 个样本。这次运行采用第 18 章的 CPU 设置（宽度 32，从全部 60,000 张图像中取大小为 64 的小批量，双方都使用学习率为 $8 \times 10^{-4}$ 的 Adam，该学习率由 `scripts/tune_gan.py --conditional` 选出），共训练 3,000 步。
+# `fit_gan` 发现生成器带有 `num_classes` 时，就会进行条件博弈：每个真实批量都带着自己的标签，每个假样本批量的标签则均匀随机抽取；用来生成样本图的那批固定噪声会依次被要求生成每个类别，每类 10 个样本。这次运行采用第 18 章中那次记录下来的运行所用的 CPU 设置（宽度 32，从全部 60,000 张图像中取大小为 64 的小批量，双方都使用学习率为 $8 \times 10^{-4}$ 的 Adam，该学习率由 `scripts/tune_gan.py --conditional` 选出），共训练 3,000 步。
 
 # %%
 import time
@@ -64,8 +64,8 @@ history = fit_gan(generator, discriminator, train_iter, steps=STEPS, lr=LR, scal
 print(history)
 print(f"{time.perf_counter() - tic:.0f} s on this CPU")
 
-# %% [markdown] en="bb032ee6c8a0"
-# 每一行对应一个所要求的类别，每行十个样本，每个样本都来自各自固定的噪声向量（总共一百个向量，所以噪声在行与行之间也会变化）。在同一行内，只有噪声在改变衣物的样子；从一行到另一行，则由标签决定生成的是哪种衣物：
+# %% [markdown] en="4e1d17faed0a"
+# 每一行对应一个所要求的类别，每行十个样本。这批固定噪声包含十个噪声向量，每列一个，每一行都使用同样的这十个向量：在同一行内，只有噪声在改变衣物的样子；沿着一列往下，则只有标签在变，所以一列展示的是同一个噪声向量在各个标签下变成了什么：
 
 # %%
 from cnnguide.figures import plot_class_grid

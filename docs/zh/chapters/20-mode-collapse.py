@@ -1,9 +1,9 @@
-# %% [markdown] en="ffb0bc4638ec"
+# %% [markdown] en="d9c04a4ba4aa"
 # # 20. 模式崩溃：观察、度量、诊断与应对
 #
 # 一旦生成器找到了一种能被判别器接受的样本，它在单步更新中就没有理由再去生成别的东西。于是判别器学会拒绝这种样本，生成器又把它的概率质量转移到另一种样本上，二者可能就这样在数据上你追我赶，而生成器始终没有覆盖全部数据。这就是**模式崩溃**（mode collapse）：样本本身看起来合理，却只来自数据的少数几个模式。博客以它作为 GAN 系列的收尾，并讲了如何“让网络保持健康”。
 #
-# 论文通常各自只在一种设置、在自己的实验配置下度量崩溃，而数字会随配置而变：在 PacGAN 的表 3 中，同样是“DCGAN”，仅仅因为判别器的大小不同，它在堆叠 MNIST（stacked MNIST）的 1,000 个模式中覆盖的数量就从约 30 个到 628 个不等。因此，本章先展示崩溃如何发生，再在相同的生成器步数下，对原始 GAN（vanilla GAN）和六种补救方法各用十个种子（seed）进行度量并给出标准误差（standard error），最后给出一份从症状到检查项、再到可尝试做法的指南。
+# 论文通常各自只在一种设置、在自己的实验配置下度量崩溃，而数字会随配置而变：在 PacGAN 的表 3 中，同样是“DCGAN”，仅仅因为判别器的大小不同，它在堆叠 MNIST（stacked MNIST）的 1,000 个模式中覆盖的数量就从约 30 个到 628 个不等。因此，本章先展示崩溃如何发生，再在相同的生成器步数下，对原始 GAN（vanilla GAN）和五种补救方法（共七种设置：展开有两种做法，打包用两种学习率）各用十个种子（seed）进行度量并给出标准误差（standard error），最后给出一份从症状到检查项、再到可尝试做法的指南。
 #
 # ## 在圆环上观察
 #
@@ -56,10 +56,10 @@ for start in range(0, len(changes), 20):
     print(f"steps {steps[start]:>5,} to {steps[min(start + 20, len(changes))]:>5,}:",
           " ".join(f"{c}" for c in changes[start:start + 20]))
 
-# %% [markdown] en="8d857784360a"
+# %% [markdown] en="9fce69ebaa7f"
 # ## 在 Fashion-MNIST 上观察
 #
-# 图像没有可以数的中心，但它们有类别，而[第 18 章](../18-dcgan/)的评判器（judge）能说出类别。下面是一次简短的无条件 DCGAN 运行（宽度 16，600 步，批量大小 64，使用 DCGAN 的 Adam 设置）；在每个采样步，评判器都对生成器的 200 个固定样本进行分类。如果生成器均等地生成每个类别，每一行都会呈现 10 % 对应的浅橙色，与真实数据一样；崩溃则表现为少数几行变深、其余各行变浅直至发白，跳动则表现为深色单元格在行与行之间移动。（未经训练的生成器画出的图像全是同样单调的灰色，评判器会把它们归入一两个类别：最初几列说明不了是否崩溃。）
+# 图像没有可以数的中心，但它们有类别，而[第 18 章](../18-dcgan/)的评判器（judge）能说出类别。引言中 PacGAN 的数字指明了该往哪里看：判别器越小，它的 DCGAN 覆盖的模式就越少。下面是一次简短的无条件 DCGAN 运行（生成器宽度 16，600 步，批量大小 64，使用 DCGAN 的 Adam 设置），与之对抗的判别器宽度为 4，只有生成器的四分之一。这个博弈是 `scripts/screen_collapse.py` 选出来的：它尝试了多种让这个 DCGAN 的输出变窄的做法（更小的判别器、学得更快的判别器、生成器中不用批量归一化、饱和损失），并在每一种上分别加上各种补救方法，打印出下文所用的数字。在生成器仍能画出衣物的那些博弈中，这一个的输出变窄了，而且有一种补救方法在三个种子中的每一个上都有帮助。在每个采样步，评判器都对生成器的 200 个固定样本进行分类。如果生成器均等地生成每个类别，每一行都会呈现 10 % 对应的浅橙色，与真实数据一样；崩溃则表现为少数几行变深、其余各行变浅直至发白，跳动则表现为深色单元格在行与行之间移动。（未经训练的生成器画出的图像全是同样单调的灰色，评判器会把它们归入一两个类别：最初几列说明不了是否崩溃。）
 
 # %%
 from cnnguide.data import load_fashion_mnist
@@ -67,19 +67,43 @@ from cnnguide.figures import plot_class_histogram_over_training
 from cnnguide.gan import DCGANDiscriminator, DCGANGenerator, fit_gan
 
 train_iter, _ = load_fashion_mnist(64, device="cpu", train_size=12_800, seed=0)
-dcgan_g = DCGANGenerator(width=16)
-dcgan = fit_gan(dcgan_g, DCGANDiscriminator(width=16), train_iter, steps=600,
-                scale_to_tanh=True, seed=0, device="cpu", sample_every=50, num_samples=200, log_every=50)
-plot_class_histogram_over_training(dcgan)
 
-# %% [markdown] en="5b158fa68433"
-# 在 2,000 个新样本上，用两个数字概括热图所显示的内容：评判器给出的类别直方图的熵（十个类别均等时为 ln 10 ≈ 2.30，只有一个类别时为 0），以及召回率（recall），即在评判器的特征空间中有某个样本与之接近的真实图像所占的比例（见第 18 章）。下面把同一次运行再做一遍，只改动一处：采用 PacGAN 的打包，每个判别器输入包含两个样本（`pack=2`），并用同样的方式度量：
+
+def train_fashion(seed, **remedy):
+    """A width-16 generator against a width-4 discriminator (with ``remedy``), 600 steps."""
+    generator = DCGANGenerator(width=16)
+    history = fit_gan(generator, DCGANDiscriminator(width=4, **remedy), train_iter, steps=600,
+                      scale_to_tanh=True, seed=seed, device="cpu", sample_every=50, num_samples=200,
+                      log_every=50)
+    return generator, history
+
+
+small_g, small = train_fashion(seed=0)
+plot_class_histogram_over_training(small)
+
+# %% [markdown] en="41c287b6e879"
+# 请把最后一列与数据中每类 10 % 的比例对照着读：远高于这一比例的类别是被过度生成的，接近白色的类别则是生成器已经丢掉的。最后一列的具体数字：
+
+# %%
+from cnnguide.data import CLASS_NAMES
+from cnnguide.gan import class_histogram, from_tanh
+
+last = class_histogram(from_tanh(small.samples[600])) / 200
+order = last.argsort(descending=True).tolist()
+print("share of the 200 samples per class at step 600, largest first:")
+for start in (0, 5):
+    print("   ", ", ".join(f"{CLASS_NAMES[c]} {last[c]:.0%}" for c in order[start:start + 5]))
+print(f"classes with at least 1 % of the samples: {int((last >= 0.01).sum())} of 10")
+
+# %% [markdown] en="84e1762fe1e4"
+# 仅凭一个种子的一张图，无法区分输出变窄了的生成器和只是不太均匀的生成器，因此在三个种子下各取 2,000 个新样本，用两个数字来概括：评判器给出的类别直方图的熵（十个类别均等时为 ln 10 ≈ 2.30，只有一个类别时为 0），以及召回率（recall），即在评判器的特征空间中有某个样本与之接近的真实图像所占的比例（见第 18 章）；与它们并列的精确率则说明生成出来的样本看起来是否真实。补救方法是小批量标准差（见下文），它让这个小判别器能看出一组样本彼此有多相似。下面是加上它之后的类别熵和召回率，与不加它的同一博弈在同样种子下的结果对照：
 
 # %%
 import torch
 
 from cnnguide.data import read_fashion_mnist
-from cnnguide.gan import class_entropy, class_histogram, from_tanh, judge_precision_recall
+from cnnguide.gan import class_entropy, judge_precision_recall
+from cnnguide.tables import Table
 
 test_images, _ = read_fashion_mnist("test")
 real = test_images[:2000, None] / 255
@@ -90,27 +114,35 @@ def measure(generator):
     with torch.no_grad():
         z = torch.randn(2000, 100, generator=torch.Generator().manual_seed(1))
         fakes = from_tanh(generator(z))
-    return class_entropy(class_histogram(fakes)), judge_precision_recall(real, fakes)
+    pr = judge_precision_recall(real, fakes)
+    return class_entropy(class_histogram(fakes)), pr.precision, pr.recall
 
 
-packed_g = DCGANGenerator(width=16)
-packed = fit_gan(packed_g, DCGANDiscriminator(width=16, pack=2), train_iter, steps=600,
-                 scale_to_tanh=True, seed=0, device="cpu", sample_every=50, num_samples=200, log_every=50)
-print(f"the real test images: class entropy {class_entropy(class_histogram(real)):.3f}")
-for name, generator in (("DCGAN", dcgan_g), ("DCGAN, pack=2", packed_g)):
-    entropy, pr = measure(generator)
-    print(f"{name:14s} class entropy {entropy:.3f}, precision {pr.precision:.3f}, recall {pr.recall:.3f}")
+SEEDS_FM = (0, 1, 2)
+scores = {"small D": [measure(small_g)] + [measure(train_fashion(seed)[0]) for seed in SEEDS_FM[1:]],
+          "small D, minibatch std": [measure(train_fashion(seed, minibatch_std=True)[0]) for seed in SEEDS_FM]}
+rows = [(name, str(seed), f"{e:.3f}", f"{p:.3f}", f"{r:.3f}")
+        for name, per_seed in scores.items() for seed, (e, p, r) in zip(SEEDS_FM, per_seed)]
+means = {name: [sum(v) / len(v) for v in zip(*per_seed)] for name, per_seed in scores.items()}
+rows += [(f"{name}, mean", "", *(f"{v:.3f}" for v in m)) for name, m in means.items()]
+Table(("setting", "seed", "class entropy", "precision", "recall"), rows, align="lrrrr",
+      notes=(f"real test images: class entropy {class_entropy(class_histogram(real)):.3f}",))
 
-# %% [markdown] en="c2eb934ddc18"
-# 读这两行结果时，既要与真实图像的熵对照，也要彼此对照；不过单个种子的一对短时间运行只是一个提示，算不上度量，这就是为什么下文的比较要靠每种设置各十个种子的圆环实验。以下是原始运行中判别器的判定结果，供本章末尾的指南使用：
+# %%
+(e0, _, r0), (e1, _, r1) = means["small D"], means["small D, minibatch std"]
+print(f"minibatch std {'raised' if e1 > e0 else 'did not raise'} the mean class entropy: {e0:.3f} -> {e1:.3f}")
+print(f"minibatch std {'raised' if r1 > r0 else 'did not raise'} the mean recall: {r0:.3f} -> {r1:.3f}")
+
+# %% [markdown] en="c1dd74d59fe5"
+# 三个种子、每个 600 步，样本量很小，而表中各行本身就说明了种子之间相差多远：读均值的变化时要与之对照。以下是热图中那次运行的判别器判定结果，供本章末尾的指南使用：
 
 # %%
 from cnnguide.figures import plot_gan_history
 
-plot_gan_history(dcgan)
+plot_gan_history(small)
 
-# %% [markdown] en="4aae3225db33"
-# ## 六种补救方法
+# %% [markdown] en="73b8940a4e79"
+# ## 五种补救方法
 #
 # 每种补救方法只在一个方面改变原始博弈（WGAN-GP 改变的是损失函数，并采用其作者的玩具代码中的评论家步数和优化器设置），而且每一种都是本库以及 `cnnguide gan train ring` 和 `dcgan` 的一个选项。
 #
@@ -207,7 +239,7 @@ Table(("setting (PacGAN, Table 1)", "modes (of 8)", "high quality", "reverse KL"
 print(f"PacGAN's 400,000 iterations are {400_000 / 12_000:.0f} times our 12,000 "
       f"and {400_000 / STEPS:.0f} times our {STEPS:,}")
 
-# %% [markdown] en="999cce852618"
+# %% [markdown] en="0eaf5f634fa8"
 # 他们的原始 GAN 覆盖 6.3 个模式，而我们的覆盖得少得多：基线取决于网络和训练预算（VEEGAN 的表 1 报告其 GAN 在同一圆环上只覆盖 1 个模式），这就是为什么这里的每种补救方法都与同一博弈、同样种子和步数下的原始运行比较，而从不与其他论文的结果比较。
 #
 # ## 从症状到检查，再到补救
@@ -217,7 +249,7 @@ print(f"PacGAN's 400,000 iterations are {400_000 / 12_000:.0f} times our 12,000 
 # | 症状 | 检查（在本页何处） | 可以尝试 |
 # | --- | --- | --- |
 # | 固定噪声生成的样本在相邻采样步之间变换种类 | 模式热图及其更替量（圆环）；训练过程中评判器给出的类别直方图（Fashion-MNIST） | 打包或谱归一化：在圆环上，二者覆盖的模式都比原始运行多（见表格） |
-# | 每个样本都很清晰，但只来自少数几个模式或类别 | 覆盖的模式数与高质量比例的对照（表格）；对图像，类别直方图的熵与数据的熵对照，召回率与精确率对照 | 谱归一化或打包，前提是步数足够（12,000 步的那些行） |
+# | 每个样本都很清晰，但只来自少数几个模式或类别 | 覆盖的模式数与高质量比例的对照（表格）；对图像，类别直方图的熵与数据的熵对照，召回率与精确率对照 | 在圆环上，谱归一化或打包，前提是步数足够（12,000 步的那些行）；在判别器较小的图像任务上，小批量标准差（Fashion-MNIST 的表格） |
 # | 样本到处都是，却很少靠近数据 | 高质量比例（表格）；对图像，看精确率 | 更多步数：比较 PacGAN2 在 4,000 步和 12,000 步时的行 |
 # | 判别器占上风：D(x) 接近 1，D(G(z)) 接近 0，生成器的损失不断攀升 | `plot_gan_history` 的判定曲线（上文的 Fashion-MNIST 运行） | 谱归一化，或 WGAN-GP 的评论家，其梯度不会消失 |
 #
