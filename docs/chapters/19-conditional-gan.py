@@ -156,6 +156,8 @@ plot_label_agreement(agreement, reference=real)
 # agreement into `metrics.json`.
 
 # %%
+import textwrap
+
 from IPython.display import display
 
 from cnnguide.gan import GANHistory, load_kept_samples
@@ -167,7 +169,7 @@ if not path.exists():
     print("    python scripts/reproduce_gan.py --only cgan-cpu --device cpu --allow-cpu")
 else:
     run = GANHistory.load_json(path)
-    print(describe_recorded(run))
+    print(textwrap.fill(describe_recorded(run), 96, break_on_hyphens=False, break_long_words=False))
     print(f"{run.last_step:,} steps; label agreement {run.metadata['label_agreement']['overall']:.3f}, "
           f"judge FID {run.metadata['judge']['judge_fid']:.2f} ({run.metadata['judge']['samples']:,} samples)")
     raw = run.metadata.get("raw_generator")

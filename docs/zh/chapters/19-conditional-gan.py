@@ -100,6 +100,8 @@ plot_label_agreement(agreement, reference=real)
 # 训练方案 `cgan-cpu` 就是本页的设置训练 40,000 步：`scripts/reproduce_gan.py --only cgan-cpu --device cpu --allow-cpu` 会把它记录在 `docs/recorded/` 下，并标注机器、日期、torch 版本、命令和实际耗时；它还会在 10,000 个样本（每类 1,000 个）上测量标签一致率，这些样本由生成器权重的滑动平均生成（衰减率 0.999，与第 18 章的记录相同；未经平均的原始生成器的一致率打印在旁边）。（`cgan` 是把 `dcgan` 训练方案的设置——论文的批量大小 128，加上 PyTorch DCGAN 示例的宽度 64 和 25 轮训练——用于条件网络，需要在 GPU 上运行。）`cnnguide gan train cgan-cpu` 运行的是同一个训练方案，并把标签一致率写入 `metrics.json`。
 
 # %%
+import textwrap
+
 from IPython.display import display
 
 from cnnguide.gan import GANHistory, load_kept_samples
@@ -111,7 +113,7 @@ if not path.exists():
     print("    python scripts/reproduce_gan.py --only cgan-cpu --device cpu --allow-cpu")
 else:
     run = GANHistory.load_json(path)
-    print(describe_recorded(run))
+    print(textwrap.fill(describe_recorded(run), 96, break_on_hyphens=False, break_long_words=False))
     print(f"{run.last_step:,} steps; label agreement {run.metadata['label_agreement']['overall']:.3f}, "
           f"judge FID {run.metadata['judge']['judge_fid']:.2f} ({run.metadata['judge']['samples']:,} samples)")
     raw = run.metadata.get("raw_generator")
