@@ -73,8 +73,8 @@ def feature_map_grid(
 
     Each map has its own colour scale (brighter = larger value), since
     channels differ in range; where the maps have signs, the darkest shade is
-    the most negative value, not the absence of a response. Panels are titled ``labels[i]``, or by channel
-    index when no labels are given.
+    the most negative value, not the absence of a response. Panels are titled
+    ``labels[i]``, or by channel index when no labels are given.
 
     Examples
     --------

@@ -40,8 +40,8 @@ from .average import GeneratorEMA
 from .losses import WGANGPLoss, gan_loss
 from .nets import dcgan_init_
 from .remedies import discriminator_remedies
-from .setup import (NonFiniteGANLossError, call_on_sample, checks_each_step, draw_fixed, fixed_labels, shared_noise,
-                    has_batch_norm, latent_dim_of, num_classes_of, positive_int)
+from .setup import (NonFiniteGANLossError, call_on_sample, checks_each_step, draw_fixed, fixed_labels,
+                    has_batch_norm, latent_dim_of, num_classes_of, positive_int, shared_noise)
 from .step import GameStep
 
 __all__ = ["NonFiniteGANLossError", "derived_seed", "fit_gan", "fixed_labels"]
