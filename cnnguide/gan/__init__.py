@@ -21,6 +21,7 @@ One concept per module:
 - :mod:`~cnnguide.gan.recipes` -- the full runs' settings (ring, dcgan, cgan) and their final measures;
 - :mod:`~cnnguide.gan.judge` -- a Fashion-MNIST classifier that scores generated images.
 - :mod:`~cnnguide.gan.image_metrics` -- the judge's scores: Inception Score, judge FID, precision/recall.
+- :mod:`~cnnguide.gan.diversity` -- a seeded draw of images and how varied it is (class entropy, precision, recall);
 - :mod:`~cnnguide.gan.agreement` -- label agreement: does a conditional generator draw the class it is asked for?
 
 This package may use :mod:`cnnguide.train`'s checkpoint and history machinery;
@@ -39,6 +40,7 @@ from .judge import (
     judge_accuracy, judge_features, judge_manifest, load_judge,
 )  # fmt: skip
 from .average import GeneratorEMA
+from .diversity import Diversity, judge_diversity, seeded_fakes
 from .losses import GANLoss, HingeLoss, NonSaturatingLoss, SaturatingLoss, WGANGPLoss, gan_loss
 from .nets import (
     DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, dcgan_init_, default_init_,
@@ -63,6 +65,8 @@ __all__ = [
     # image_metrics
     "ClassScore", "JudgeReference", "PrecisionRecall", "Score", "improved_precision_recall",
     "inception_score", "judge_fid", "judge_precision_recall", "judge_reference", "per_class_scores",
+    # diversity
+    "Diversity", "judge_diversity", "seeded_fakes",
     # nets, losses, training, history, recipes
     "DCGANDiscriminator", "DCGANGenerator", "MLPDiscriminator", "MLPGenerator", "dcgan_init_", "default_init_",
     "GANLoss", "HingeLoss", "NonSaturatingLoss", "SaturatingLoss", "gan_loss", "GANHistory", "load_kept_samples",
