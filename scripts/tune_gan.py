@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from cnnguide.data import load_fashion_mnist, read_fashion_mnist  # noqa: E402
 from cnnguide.gan.average import standing_statistics  # noqa: E402
 from cnnguide.gan import (  # noqa: E402
-    GeneratorEMA, fit_gan, from_tanh, generator_label_agreement, inception_score, judge_fid,
+    GeneratorEMA, fit_gan, generator_label_agreement, inception_score, judge_fid, seeded_fakes,
 )
 from cnnguide.gan.registry import create as create_net  # noqa: E402
 
@@ -117,13 +117,7 @@ def run(name: str, settings: dict, seed: int, args, real: torch.Tensor, conditio
         trained = tic - start - measuring[0]
         if settings.get("standing") and step > 0:  # the average with batch norm statistics of its own
             sampler = standing_statistics(sampler, seed=seed)
-        with torch.no_grad():
-            z = torch.randn(args.samples, sampler.latent_dim, generator=torch.Generator().manual_seed(1))
-            if conditional:
-                y = torch.arange(args.samples) % 10
-                fakes = from_tanh(sampler(z, y))
-            else:
-                fakes = from_tanh(sampler(z))
+        fakes = seeded_fakes(sampler, args.samples, seed=1)  # the same noise at every step and in every run
         point = {"step": step, "seconds": round(trained, 1), "fid": judge_fid(real, fakes),
                  "inception_score": inception_score(fakes).mean}
         if conditional:

@@ -195,15 +195,11 @@ plot_gan_history(history)
 
 # %%
 from cnnguide.gan import (
-    class_histogram, classes_covered, from_tanh, inception_score, judge_fid,
-    judge_precision_recall,
+    classes_covered, inception_score, judge_fid, judge_precision_recall, seeded_fakes,
 )
 from cnnguide.data import read_fashion_mnist
 
-generator.eval()
-with torch.no_grad():
-    z = torch.randn(N, 100, generator=torch.Generator().manual_seed(1))
-    fakes = from_tanh(generator(z))
+fakes = seeded_fakes(generator, N, seed=1)  # in [0, 1], from noise seed 1
 test_images, _ = read_fashion_mnist("test")
 real = test_images[:N, None] / 255
 print(f"classes covered: {classes_covered(fakes)} of 10")
