@@ -18,19 +18,10 @@ import re
 from pathlib import Path
 
 import pytest
+from _browser import Visit, browser  # noqa: F401  (the fixture)
 from _site import html_pages, is_chapter, page_url, serve, site_dir
 
 pytestmark = pytest.mark.site
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # Raw TeX left in the visible text after typesetting. A lone "$" is legitimate
 # prose ("\$5" in a chapter); a "$" pair around TeX-looking text is not.
@@ -47,68 +38,10 @@ def has_math(page: Path) -> bool:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the test extras install playwright")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def site():
     site = site_dir()
     with serve(site) as base:
         yield site, base
-
-
-class Visit:
-    """A browser context on the local server that records everything that went wrong."""
-
-    def __init__(self, browser, base: str):
-        self.base = base
-        self.problems: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
-        self.context.route("**/*", self._route)
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(self.base) or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            self.problems.append(f"request to another host: {url}")
-            route.abort()
-
-    def open(self, path: str, math: bool = False):
-        """Open ``path``; with ``math``, wait for MathJax to have typeset it."""
-        page = self.context.new_page()
-        page.mathjax_requests = []
-        page.on("request", lambda r: "tex-mml-chtml" in r.url and page.mathjax_requests.append(r.url))
-        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console error: {m.text}"))
-        page.on("pageerror", lambda e: self.problems.append(f"uncaught exception: {e}"))
-        # A load the browser itself abandons (ERR_ABORTED: the page was left while the search
-        # worker still fetched its language scripts) is no fault of the site; missing files
-        # show as HTTP errors.
-        page.on("requestfailed", lambda r: r.failure != "net::ERR_ABORTED"
-                and self.problems.append(f"request failed: {r.url} ({r.failure})"))
-        page.on(
-            "response",
-            lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"),
-        )
-        page.goto(self.base + path, wait_until="load")
-        if math:
-            # MathJax is loaded by mathjax-config.js once the page shows math, and typesets on load.
-            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                                   timeout=30_000)
-            page.evaluate("() => MathJax.startup.promise")
-            page.evaluate("() => MathJax.typesetPromise ? MathJax.typesetPromise() : null")
-        return page
-
-    def close(self):
-        self.context.close()
 
 
 def scroll_through(page):

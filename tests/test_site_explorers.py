@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from _browser import Visit, browser  # noqa: F401  (the fixture)
 from _site import page_url, serve, site_dir
 from torch import nn
 
@@ -39,65 +40,17 @@ from cnnguide.figures.explorers import (
 from cnnguide.figures.network_export import load_export
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 # The chapters with an explorer, and the explorer kinds each must have.
 EXPLORER_CHAPTERS = {"02-cross-correlation": "convolution", "03-padding-and-stride": "convolution",
                      "07-pooling": "pooling"}
 LENET_CHAPTER = "10-lenet"
+# Every page of these tests waits for the site's modules to have mounted the figures.
+READY = "() => window.cnnguide && window.cnnguide.ready"
 # Each test starts a browser page; together they take about a minute on a 2-core CPU.
 pytestmark = pytest.mark.slow
 
 
 # --- browser and pages -------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the test extras install playwright")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-class Visit:
-    """A browser context on the local server that records foreign requests, errors and failed loads."""
-
-    def __init__(self, browser, base: str, **options):
-        self.base, self.problems = base, []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
-        self.context.route("**/*", self._route)
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(self.base) or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            self.problems.append(f"request to another host: {url}")
-            route.abort()
-
-    def open(self, path: str, ready: str = "() => window.cnnguide && window.cnnguide.ready"):
-        page = self.context.new_page()
-        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console error: {m.text}"))
-        page.on("pageerror", lambda e: self.problems.append(f"uncaught exception: {e}"))
-        # A load the browser itself abandons (ERR_ABORTED: the page was left while the search
-        # worker still fetched its language scripts) is no fault of the site; missing files
-        # show as HTTP errors and foreign hosts as such.
-        page.on("requestfailed", lambda r: r.failure != "net::ERR_ABORTED"
-                and self.problems.append(f"request failed: {r.url} ({r.failure})"))
-        page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
-        page.goto(self.base + path, wait_until="load")
-        if ready:
-            page.wait_for_function(ready, timeout=30_000)
-            page.evaluate("() => cnnguide.ready")  # the figures are mounted
-        return page
-
-    def close(self):
-        self.context.close()
 
 
 def static_page(title: str, body: str, before: str = "") -> str:
@@ -156,7 +109,7 @@ def static_site(tmp_path_factory):
 
 @pytest.fixture()
 def visit(browser, static_site):
-    v = Visit(browser, static_site["base"])
+    v = Visit(browser, static_site["base"], ready=READY)
     yield v
     v.close()
     assert not v.problems, v.problems
@@ -467,7 +420,7 @@ def test_explorers_mount_again_after_instant_navigation(visit, static_site):
 
 
 def test_without_javascript_the_static_figure_stays(browser, static_site):
-    visit = Visit(browser, static_site["base"], java_script_enabled=False)
+    visit = Visit(browser, static_site["base"], ready=READY, java_script_enabled=False)
     try:
         page = visit.open("explorers.html", ready=None)
         assert page.locator(".cg-explorer").count() == 0
@@ -553,7 +506,7 @@ def chapter_path(site: Path, slug: str, edition: str = "") -> str:
 def test_site_explorers_on_their_chapters(browser, edition):
     site = site_dir()
     with serve(site) as base:
-        visit = Visit(browser, base)
+        visit = Visit(browser, base, ready=READY)
         try:
             for slug, kind in EXPLORER_CHAPTERS.items():
                 page = visit.open(chapter_path(site, slug, edition))
@@ -593,7 +546,7 @@ def test_site_explorers_on_their_chapters(browser, edition):
 def test_site_live_lenet_matches_torch(browser, edition):
     site = site_dir()
     with serve(site) as base:
-        visit = Visit(browser, base)
+        visit = Visit(browser, base, ready=READY)
         try:
             page = visit.open(chapter_path(site, LENET_CHAPTER, edition))
             ours, theirs = NETWORK_WORDS[edition]
@@ -640,7 +593,7 @@ def test_site_explorer_mounts_after_navigating_to_its_chapter(browser, edition):
     Material's navigation.instant is on, a page load otherwise): the new page's explorer mounts."""
     site = site_dir()
     with serve(site) as base:
-        visit = Visit(browser, base)
+        visit = Visit(browser, base, ready=READY)
         try:
             page = visit.open(chapter_path(site, "02-cross-correlation", edition))
             page.evaluate("() => document.querySelector(\"nav a[href*='03-padding-and-stride']\").click()")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from _site import Elements, html_pages, page_url, serve, site_dir
-from test_site_browser import Visit, browser  # noqa: F401  (the fixture)
+from _browser import Visit, browser  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.site
 
