@@ -8,7 +8,7 @@ from cnnguide.data import CLASS_NAMES, read_fashion_mnist
 from cnnguide.figures import BookFigure
 from cnnguide.figures.gan_collapse import plot_class_histogram_over_training, plot_modes_over_steps
 from cnnguide.gan.collapse import (
-    class_fractions_over_steps, mode_fractions, mode_turnover, modes_over_steps, occupied_modes,
+    class_fractions_over_steps, home_modes, mode_fractions, mode_turnover, modes_over_steps, occupied_modes,
 )  # fmt: skip
 from cnnguide.gan.history import GANHistory
 from cnnguide.gan.toy_data import ring_centers
@@ -63,6 +63,28 @@ def test_occupancy_and_turnover():
     assert mode_turnover(f) == [1, 2, 1]             # mode 0 appears; 0 -> 3; 5 joins 3
     assert mode_turnover(f, min_fraction=0.9) == [1, 1, 0]
     assert mode_turnover(f[:, :1]) == []
+
+
+def test_home_modes_follow_the_majority_and_skip_steps_without_one():
+    _, f = modes_over_steps(hopping_history(), CENTERS, STD)
+    # No home at step 0 (off every mode), mode 0, mode 3 (80 %), then a 50/50 split: the lower index wins a tie.
+    assert home_modes(f) == [(1, 0), (2, 3)]
+    assert home_modes(f, majority=0.9) == [(1, 0)]
+    # Leaving a mode and coming back is no hop; coming back after another mode is two.
+    back = torch.tensor([[1.0, 0.0, 1.0, 0.0, 1.0], [0.0, 0.0, 0.0, 1.0, 0.0]])
+    assert home_modes(back[:, :3]) == [(0, 0)]
+    assert home_modes(back) == [(0, 0), (3, 1), (4, 0)]
+    assert home_modes(torch.zeros(8, 3)) == []
+    with pytest.raises(ValueError, match=r"majority must be in \[0.5, 1\].*0.3"):
+        home_modes(f, majority=0.3)
+
+
+def test_ring_runs_count_their_hops():
+    from cnnguide.gan.compare import RingRun, home_modes as run_homes, hop_count
+
+    run = RingRun("GAN", 0, None, 0.0, hopping_history().samples)
+    assert run_homes(run) == [(100, 0), (200, 3)] and hop_count(run) == 1
+    assert hop_count(RingRun("GAN", 0, None, 0.0, {0: torch.zeros(5, 2)})) == 0
 
 
 def test_errors_name_the_bad_value():

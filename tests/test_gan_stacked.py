@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch import nn
 
@@ -69,6 +70,46 @@ def test_unrolling_through_the_steps_makes_the_lookahead_depend_on_the_generator
     assert grads is not None and grads.abs().sum() > 0, "the look-ahead weights must depend on G's weights"
     # And they are Adam's updates: three steps of torch.optim.Adam on the same losses move D alike.
     assert all(not torch.equal(u.detach(), p.detach()) for u, p in zip(unrolled, game.D.parameters_list()))
+
+
+def test_plain_gradient_steps_are_sgd_updates_of_each_seed():
+    """A game with ``"optimizer": "sgd"`` moves every weight by exactly -lr times its own seed's gradient."""
+    from cnnguide.gan.compare import HOPPING_GAME
+
+    setting = RingSetting("GAN", game=dict(HOPPING_GAME, batch_size=8))
+    data = torch.randn(2, 64, 2)
+    game = _Game(setting, [0, 1], data, 0.05, 0.05, (0.5, 0.999), torch.Generator().manual_seed(0))
+    assert isinstance(game.opt_d, torch.optim.SGD) and isinstance(game.opt_g, torch.optim.SGD)
+    before = [p.detach().clone() for p in game.D.parameters()]
+    real, fake = game.real(), game.G(game.noise()).detach()
+    grads = torch.autograd.grad(game.d_loss(real, fake), list(game.D.parameters()))
+    for p, g in zip(game.D.parameters(), grads):
+        p.grad = g
+    game.opt_d.step()
+    for p, b, g in zip(game.D.parameters(), before, grads):
+        torch.testing.assert_close(p.detach(), b - 0.05 * g)
+    # Each seed's gradient is its own batch mean's: seed 1's data does not touch seed 0's weights.
+    data2 = data.clone()
+    data2[1] += 5.0
+    game2 = _Game(setting, [0, 1], data2, 0.05, 0.05, (0.5, 0.999), torch.Generator().manual_seed(0))
+    real2 = game2.real()
+    grads2 = torch.autograd.grad(game2.d_loss(real2, fake), list(game2.D.parameters()))
+    torch.testing.assert_close(grads2[0][0], grads[0][0])
+    assert not torch.allclose(grads2[0][1], grads[0][1])
+
+
+def test_the_hopping_game_trains_stacked_and_refuses_what_it_cannot():
+    from cnnguide.gan.compare import HOPPING_GAME, run_ring
+
+    runs = train_ring_seeds(RingSetting("GAN", game=dict(HOPPING_GAME)), seeds=[0, 1], steps=10, sample_every=5,
+                            eval_samples=100)
+    assert all(torch.isfinite(r.samples[10]).all() for r in runs)
+    with pytest.raises(ValueError, match="writes out Adam's update"):
+        train_ring_seeds(RingSetting("u", unroll=2, unroll_through=True, game=dict(HOPPING_GAME)), seeds=[0])
+    with pytest.raises(ValueError, match="run_ring trains Adam games only"):
+        run_ring(RingSetting("GAN", game=dict(HOPPING_GAME)), seed=0, steps=2)
+    with pytest.raises(ValueError, match="'adam' or 'sgd', got 'rmsprop'"):
+        train_ring_seeds(RingSetting("GAN", game=dict(HOPPING_GAME, optimizer="rmsprop")), seeds=[0], steps=1)
 
 
 def test_standard_error():

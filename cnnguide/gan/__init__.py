@@ -50,7 +50,7 @@ from .agreement import (
     ClassConditionalFID, LabelAgreement, class_conditional_fid, generator_label_agreement, label_agreement,
 )  # fmt: skip
 from .remedies import MinibatchStd, pack_samples, spectral_norm_
-from .collapse import class_fractions_over_steps, mode_fractions, mode_turnover, modes_over_steps
+from .collapse import class_fractions_over_steps, home_modes, mode_fractions, mode_turnover, modes_over_steps
 from .recipes import GAN_RECIPES, GANRecipe, get_gan_recipe
 from .toy_data import grid_centers, grid_of_gaussians, ring_centers, ring_of_gaussians
 from .training import NonFiniteGANLossError, fit_gan
@@ -79,5 +79,5 @@ __all__ = [
     "class_conditional_fid", "generator_label_agreement", "label_agreement",
     # remedies, collapse
     "WGANGPLoss", "MinibatchStd", "pack_samples", "spectral_norm_", "class_fractions_over_steps", "mode_fractions",
-    "mode_turnover", "modes_over_steps",
+    "home_modes", "mode_turnover", "modes_over_steps",
 ]  # fmt: skip

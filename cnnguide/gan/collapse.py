@@ -13,7 +13,8 @@ samples into the numbers behind such pictures, as plain tensors:
   :func:`~cnnguide.gan.coverage.mode_coverage`);
 - :func:`occupied_modes` and :func:`mode_turnover` -- which modes hold at
   least a given share, and how many modes are entered or left between two
-  sample steps (zero for a generator that stays put);
+  sample steps (zero for a generator that stays put), and :func:`home_modes`,
+  the modes the bulk of the samples settles on, one after another;
 - on Fashion-MNIST images, :func:`class_fractions_over_steps` -- the share of
   the samples the judge (:mod:`cnnguide.gan.judge`) puts in each class.
 """
@@ -28,7 +29,7 @@ import torch
 
 from .coverage import mode_coverage
 
-__all__ = ["class_fractions_over_steps", "mode_fractions", "mode_turnover", "modes_over_steps",
+__all__ = ["class_fractions_over_steps", "home_modes", "mode_fractions", "mode_turnover", "modes_over_steps",
            "occupied_modes"]
 
 
@@ -165,6 +166,38 @@ def mode_turnover(fractions: torch.Tensor, min_fraction: float = 0.05) -> list[i
     """
     occupied = occupied_modes(fractions, min_fraction)
     return (occupied[:, 1:] != occupied[:, :-1]).sum(dim=0).tolist()
+
+
+def home_modes(fractions: torch.Tensor, majority: float = 0.5) -> list[tuple[int, int]]:
+    """The modes the generator's samples gathered on, in order: ``(step index, mode)`` at each arrival.
+
+    At a sample step (a column of ``fractions``) the samples have a home if
+    one mode holds at least ``majority`` of them. An entry is added each time
+    the home differs from the last home seen; steps without a home (the mass
+    in transit, or spread) are skipped, so a generator that leaves a mode and
+    comes back to it has not moved. Every entry after the first is a **hop**:
+    ``len(result) - 1`` of them. Unlike :func:`mode_turnover`, which also
+    counts a share crossing the occupancy line, this counts only mass that
+    has settled somewhere else.
+
+    Examples
+    --------
+    >>> f = torch.tensor([[0.9, 0.1, 0.0, 0.0, 0.8],
+    ...                   [0.0, 0.2, 0.0, 0.9, 0.0],
+    ...                   [0.0, 0.0, 0.0, 0.0, 0.0]])
+    >>> home_modes(f)  # mode 0, no home, no home, mode 1, mode 0 again: two hops
+    [(0, 0), (3, 1), (4, 0)]
+    >>> home_modes(f[:, :3])
+    [(0, 0)]
+    """
+    if not 0.5 <= majority <= 1:
+        raise ValueError(f"majority must be in [0.5, 1] (one mode at most), got {majority!r}")
+    homes: list[tuple[int, int]] = []
+    shares, modes = fractions.max(dim=0)
+    for j, (share, mode) in enumerate(zip(shares.tolist(), modes.tolist())):
+        if share >= majority and (not homes or homes[-1][1] != mode):
+            homes.append((j, mode))
+    return homes
 
 
 def class_fractions_over_steps(history, net=None) -> tuple[list[int], torch.Tensor]:

@@ -15,6 +15,12 @@ discriminator (three hidden layers of 128), both with Adam at 1e-3, batches of
 64. Every setting keeps it and changes it in one respect (WGAN-GP: the loss
 with its critic steps and Adam settings), and every run makes the same
 number of *generator* steps; what a step costs differs, and the table says so.
+
+A second game, :data:`HOPPING_GAME`, is the one whose vanilla GAN hops: its
+generator gathers its samples on one mode, is pushed off it and settles on
+another. :func:`home_modes` lists where a run's samples settled, in turn, and
+:func:`hop_count` counts the moves; :func:`turnover` and
+:func:`late_turnover` count the modes entered or left between sample steps.
 """
 
 from __future__ import annotations
@@ -31,8 +37,9 @@ from .nets import MLPDiscriminator, MLPGenerator, default_init_
 from .recipes import RING_STD
 from .toy_data import ring_centers, ring_of_gaussians
 
-__all__ = ["COLLAPSING_GAME", "REMEDIES", "RingRun", "RingSetting", "describe_ring_record", "late_turnover",
-           "recorded_ring_runs", "remedies_table", "run_ring", "run_ring_table", "turnover"]
+__all__ = ["COLLAPSING_GAME", "HOPPING_GAME", "REMEDIES", "RingRun", "RingSetting", "describe_ring_record",
+           "home_modes", "hop_count", "late_turnover", "recorded_ring_runs", "remedies_table", "run_ring",
+           "run_ring_table", "turnover"]
 
 #: The ring's standard deviation, :data:`cnnguide.gan.recipes.RING_STD`.
 STD = RING_STD
@@ -62,7 +69,7 @@ class RingSetting:
     betas : (float, float)
         Adam's.
     game : dict
-        Sizes and learning rates; :data:`COLLAPSING_GAME` by default.
+        Sizes, learning rates and optimizer; :data:`COLLAPSING_GAME` by default.
     """
 
     name: str
@@ -87,8 +94,21 @@ class RingSetting:
 
 
 #: The vanilla game's sizes: it collapses to a few of the 8 modes within a few hundred steps.
+#: Both networks use Adam (``"optimizer": "adam"``, Adam's ``betas`` from the setting).
 COLLAPSING_GAME = {"latent_dim": 16, "g_hidden": 64, "g_layers": 2, "d_hidden": 128, "d_layers": 3,
-                   "batch_size": 64, "lr": 1e-3, "train_size": 20_000}
+                   "batch_size": 64, "lr": 1e-3, "optimizer": "adam", "train_size": 20_000}
+
+#: A game whose vanilla GAN hops: the network sizes of the mixture-of-Gaussians
+#: colab of Qin et al.'s ODE-GAN (two hidden ReLU layers of 25 in both
+#: networks, noise of 32) trained by plain gradient steps, as that colab's
+#: Euler step is, with the discriminator's steps twice the generator's (0.1
+#: against 0.05) and batches of 128. Its generator gathers all its samples on
+#: one mode, is pushed off it, and settles on another, again and again
+#: (``scripts/tune_ring.py --games`` measures the hops against variants).
+#: Only :func:`~cnnguide.gan.stacked.train_ring_seeds` trains it.
+HOPPING_GAME = {"latent_dim": 32, "g_hidden": 25, "g_layers": 2, "d_hidden": 25, "d_layers": 2,
+                "batch_size": 128, "lr": 0.05, "lr_g": 0.05, "lr_d": 0.1, "optimizer": "sgd",
+                "train_size": 20_000}
 
 #: The vanilla GAN and the five remedies of the mode-collapse chapter.
 REMEDIES = (
@@ -145,6 +165,9 @@ def run_ring(setting: RingSetting, seed: int, steps: int = 800, *, sample_every:
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
     g = setting.game
+    if g.get("optimizer", "adam") != "adam":
+        raise ValueError(f"run_ring trains Adam games only, got optimizer {g['optimizer']!r}; "
+                         "use cnnguide.gan.stacked.train_ring_seeds")
     data = ring_of_gaussians(g["train_size"], std=STD, seed=1000 + seed)
     generator, discriminator = setting.build()
     loss = gan_loss(setting.loss, **({"gp_weight": setting.gp_weight} if setting.loss == "wgan-gp" else {}))
@@ -297,6 +320,23 @@ def turnover(run: RingRun) -> list[int]:
     from .collapse import mode_turnover, modes_over_steps
 
     return mode_turnover(modes_over_steps(run.samples, ring_centers(), STD)[1])
+
+
+def home_modes(run: RingRun) -> list[tuple[int, int]]:
+    """The modes a ring run's fixed samples gathered on, in order, as ``(step, mode)`` at each arrival.
+
+    See :func:`cnnguide.gan.collapse.home_modes` (a mode holding at least
+    half of the samples); every entry after the first is a hop.
+    """
+    from .collapse import home_modes as homes_of, modes_over_steps
+
+    steps, fractions = modes_over_steps(run.samples, ring_centers(), STD)
+    return [(steps[j], mode) for j, mode in homes_of(fractions)]
+
+
+def hop_count(run: RingRun) -> int:
+    """How many times the bulk of a ring run's samples moved from one mode and settled on another."""
+    return max(len(home_modes(run)) - 1, 0)
 
 
 def late_turnover(run: RingRun) -> int:

@@ -8,7 +8,8 @@ matrix product (``torch.baddbmm``) compute a layer for every seed at once, so
 ring's points drawn from ``1000 + seed``, as :func:`~cnnguide.gan.compare.run_ring`
 draws them), initial weights (PyTorch's default initialisation of a linear
 layer, from ``seed``) and Adam moments (Adam is elementwise: one optimizer
-over stacked tensors is ``S`` independent ones). The losses sum over the
+over stacked tensors is ``S`` independent ones; a game may ask for plain
+gradient steps instead, ``"optimizer": "sgd"``). The losses sum over the
 seeds, so each seed's gradient is that of its own batch mean.
 
 The networks and remedies are those of :class:`~cnnguide.gan.compare.RingSetting`:
@@ -134,6 +135,16 @@ def _minibatch_std(x: torch.Tensor, group_size: int = 4, eps: float = 1e-8) -> t
     return std.repeat_interleave(g, dim=1)[:, :, None]
 
 
+def _optimizer(game: dict, net: nn.Module, lr: float, betas) -> torch.optim.Optimizer:
+    """Adam (with ``betas``) or plain gradient steps, as ``game["optimizer"]`` says (Adam if absent)."""
+    name = game.get("optimizer", "adam")
+    if name == "adam":
+        return torch.optim.Adam(net.parameters(), lr=lr, betas=betas)
+    if name == "sgd":
+        return torch.optim.SGD(net.parameters(), lr=lr)
+    raise ValueError(f"the game's optimizer must be 'adam' or 'sgd', got {name!r}")
+
+
 class _Game:
     """The stacked networks, their optimizers and one step of the game."""
 
@@ -146,8 +157,7 @@ class _Game:
                             [10_000 + s for s in seeds], minibatch_std=setting.minibatch_std,
                             spectral_norm=setting.spectral_norm)
         self.loss = gan_loss(setting.loss, **({"gp_weight": setting.gp_weight} if setting.loss == "wgan-gp" else {}))
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=lr_g, betas=betas)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=lr_d, betas=betas)
+        self.opt_g, self.opt_d = (_optimizer(g, net, lr, betas) for net, lr in ((self.G, lr_g), (self.D, lr_d)))
         self.lr, self.betas = lr_d, betas  # the look-ahead steps are the discriminator's
         self.order, self.cursor = None, data.shape[1]
 
@@ -281,6 +291,9 @@ def train_ring_seeds(setting, seeds, steps: int = 800, *, sample_every: int = 50
     g = setting.game
     if g["batch_size"] % setting.pack:
         raise ValueError(f"batch size {g['batch_size']} is not divisible by pack {setting.pack}")
+    if setting.unroll_through and g.get("optimizer", "adam") != "adam":
+        raise ValueError("unrolling through the look-ahead steps writes out Adam's update; "
+                         f"this game's optimizer is {g['optimizer']!r}")
     data = torch.stack([ring_of_gaussians(g["train_size"], std=STD, seed=1000 + s) for s in seeds])
     gen = torch.Generator().manual_seed(zlib.crc32(repr(seeds).encode()))
     game = _Game(setting, seeds, data, g.get("lr_g", g["lr"]), g.get("lr_d", g["lr"]), setting.betas, gen)
