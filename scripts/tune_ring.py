@@ -6,9 +6,13 @@ standard error over the seeds of the modes covered, the share of
 high-quality samples and the reverse KL (on 2,500 fresh samples, as PacGAN
 measures), the **turnover** (modes entered or left between consecutive sample
 steps, summed over the second half of the run: how much a generator still
-hops once it has settled) and the seconds the stacked run took.
+hops once it has settled), the **hops** (moves of the majority of the
+samples from one mode to another, :func:`cnnguide.gan.compare.hop_count`),
+the share of the fixed samples on a mode in the second half (the rest is in
+transit or spread) and the seconds the stacked run took.
 
     python scripts/tune_ring.py --games                   # vanilla GAN in each candidate game
+    python scripts/tune_ring.py --games --only "hopping, G and D 0.05" --steps 20000 --sample-every 100
     python scripts/tune_ring.py --steps 4000 12000        # the remedies, in the chapter's game
     python scripts/tune_ring.py --only PacGAN2 "spectral norm" --seeds 10
 
@@ -32,7 +36,9 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cnnguide.gan.compare import COLLAPSING_GAME, RingSetting, late_turnover  # noqa: E402
+from cnnguide.gan import modes_over_steps, ring_centers  # noqa: E402
+from cnnguide.gan.compare import (COLLAPSING_GAME, HOPPING_GAME, STD, RingSetting, hop_count,  # noqa: E402
+                                  late_turnover)
 from cnnguide.gan.stacked import standard_error, train_ring_seeds  # noqa: E402
 from cnnguide.train.history import cpu_model  # noqa: E402
 
@@ -46,6 +52,12 @@ GAMES = {
     "Metz sizes (2 x 128, z 256), batch 256": dict(COLLAPSING_GAME, latent_dim=256, g_hidden=128, g_layers=2,
                                                    d_hidden=128, d_layers=2, lr_g=1e-3, lr_d=1e-4,
                                                    batch_size=256),
+    # Plain gradient steps (the ODE-GAN colab's Euler step) in that colab's network sizes: the chapter's
+    # hopping game and its neighbours.
+    "hopping: plain steps, G 0.05, D 0.1, batch 128": dict(HOPPING_GAME),
+    "hopping, G and D 0.05": dict(HOPPING_GAME, lr_d=0.05),
+    "hopping, G 0.02, D 0.05": dict(HOPPING_GAME, lr_g=0.02, lr_d=0.05),
+    "hopping, G and D 0.05, batch 512 (the colab's)": dict(HOPPING_GAME, lr_d=0.05, batch_size=512),
 }
 
 
@@ -70,15 +82,23 @@ def line(name: str, runs: list, seconds: float) -> str:
         values = [v * scale for v in values]
         return f"{sum(values) / len(values):6.2f} ± {standard_error(values):4.2f}"
 
-    return (f"{name:34s} {ms([r.coverage.modes for r in runs])} {ms([r.coverage.high_quality for r in runs], 100)}"
-            f" {ms([r.coverage.reverse_kl for r in runs])} {ms([late_turnover(r) for r in runs])} {seconds:7.1f}")
+    return (f"{name:48s} {ms([r.coverage.modes for r in runs])} {ms([r.coverage.high_quality for r in runs], 100)}"
+            f" {ms([r.coverage.reverse_kl for r in runs])} {ms([late_turnover(r) for r in runs])}"
+            f" {ms([hop_count(r) for r in runs])} {ms([on_a_mode(r) for r in runs], 100)} {seconds:7.1f}")
+
+
+def on_a_mode(run) -> float:
+    """The share of the fixed samples within 3 std of a mode, averaged over the second half's sample steps."""
+    shares = modes_over_steps(run.samples, ring_centers(), STD)[1].sum(dim=0)
+    return shares[len(shares) // 2:].mean().item()
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--games", action="store_true", help="the vanilla GAN in every candidate game")
     parser.add_argument("--game", default="collapsing", choices=list(GAMES), help="the remedies' game")
-    parser.add_argument("--only", nargs="+", metavar="NAME", help="remedies to run (default: all)")
+    parser.add_argument("--only", nargs="+", metavar="NAME",
+                        help="remedies (or with --games, games) to run (default: all)")
     parser.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1")
     parser.add_argument("--steps", nargs="+", type=int, default=[4000], help="generator steps (one run each)")
     parser.add_argument("--sample-every", type=int, default=50)
@@ -90,14 +110,15 @@ def main(argv=None) -> None:
     print(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {cpu_model()}, "
           f"{os.cpu_count()} cores, {args.threads} threads, torch {torch.__version__}; seeds 0-{args.seeds - 1}")
     if args.games:
-        jobs = [(name, RingSetting("GAN", game=game)) for name, game in GAMES.items()]
+        jobs = [(name, RingSetting("GAN", game=game)) for name, game in GAMES.items()
+                if not args.only or name in args.only]
     else:
         jobs = [(s.name, s) for s in settings(GAMES[args.game]) if not args.only or s.name in args.only]
     for steps in args.steps:
         print(f"\n{steps:,} generator steps; mean ± standard error over {args.seeds} seeds; "
               f"seconds for all seeds at once")
-        print(f"{'setting':34s} {'modes':>13s} {'high quality %':>13s} {'reverse KL':>13s} "
-              f"{'late turnover':>13s} {'seconds':>7s}")
+        print(f"{'setting':48s} {'modes':>13s} {'high quality %':>13s} {'reverse KL':>13s} "
+              f"{'late turnover':>13s} {'hops':>13s} {'on a mode %':>13s} {'seconds':>7s}")
         for name, setting in jobs:
             tic = time.perf_counter()
             runs = train_ring_seeds(setting, range(args.seeds), steps, sample_every=args.sample_every)
@@ -107,7 +128,9 @@ def main(argv=None) -> None:
                          "seeds": [{"seed": r.seed, "modes": r.coverage.modes,
                                     "high_quality": r.coverage.high_quality,
                                     "reverse_kl": r.coverage.reverse_kl if r.coverage.high_quality > 0 else None,
-                                    "late_turnover": late_turnover(r), "counts": list(r.coverage.counts)}
+                                    "late_turnover": late_turnover(r), "hops": hop_count(r),
+                                    "on_a_mode": on_a_mode(r),
+                                    "counts": list(r.coverage.counts)}
                                    for r in runs]})
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
