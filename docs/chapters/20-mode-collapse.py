@@ -21,13 +21,16 @@
 # ## Seen on the ring
 #
 # The ring of eight Gaussians of [chapter 17](../17-adversarial-game/) has
-# modes we can count. `cnnguide.gan.compare` holds a game sized to collapse
-# fast on a CPU: a small generator (noise of 16, two hidden layers of 64)
-# against a larger discriminator (three hidden layers of 128), Adam at
-# $10^{-3}$ for both, batches of 64. `scripts/tune_ring.py --games` measured
-# how much the vanilla GAN still hops between modes in the second half of
-# its run (the **turnover** below) in a few variants of this game; this one
-# hops in some seeds and settles in others, at a cost a page can pay.
+# modes we can count. `cnnguide.gan.compare` holds two games on it. The
+# first, `COLLAPSING_GAME`, is sized to collapse fast on a CPU: a small
+# generator (noise of 16, two hidden layers of 64) against a larger
+# discriminator (three hidden layers of 128), Adam at $10^{-3}$ for both,
+# batches of 64; the remedies later in the chapter are compared in it. The
+# second, `HOPPING_GAME`, plays the chase of the opening paragraph, below.
+# `scripts/tune_ring.py --games` measures, for variants of both, how much
+# the vanilla GAN still moves between modes in the second half of its run
+# (the **turnover** below) and how often the bulk of its samples settles on
+# a new mode (the **hops**).
 #
 # The networks are tiny, so one step costs Python overhead rather than
 # arithmetic. `train_ring_seeds` therefore trains all ten seeds at once, as
@@ -90,6 +93,80 @@ changes = turnover(hopper)
 for start in range(0, len(changes), 20):
     print(f"steps {steps[start]:>5,} to {steps[min(start + 20, len(changes))]:>5,}:",
           " ".join(f"{c}" for c in changes[start:start + 20]))
+
+# %% [markdown]
+# ## Seen hopping
+#
+# In most of these runs the collapse settles: a few modes are held and kept.
+# The chase of the opening paragraph, where the discriminator pushes the
+# generator off the mode it has gathered on and the generator settles on
+# another, needs another game. `HOPPING_GAME` has the networks of the
+# mixture-of-Gaussians notebook of Qin et al.'s ODE-GAN (two hidden ReLU
+# layers of 25 units in both, noise of 32; its data is a grid of 16
+# Gaussians, ours the ring) and trains them as that notebook's Euler step
+# does, by plain gradient steps without momentum: 0.05 for the generator and
+# 0.1 for the discriminator, batches of 128. `scripts/tune_ring.py --games`
+# measured it against its neighbours over ten seeds: with equal steps of
+# 0.05 the generator hops about as often, but its samples spend most of the
+# run in transit, off every mode; a slower generator (0.02 against 0.05)
+# hardly hops; the notebook's own set-up (equal steps of 0.05, batches of
+# 512) hops less and costs three times as much. This setting keeps its
+# samples on a mode for the largest share of the run, so its hops can be
+# seen.
+#
+# A **hop** (`cnnguide.gan.compare.hop_count`) is the bulk of the 512 fixed
+# samples (at least half of them) arriving at a mode other than the one it
+# last held; the sample steps in between, with the mass in transit, are
+# skipped, so leaving a mode and coming back to it is no hop. Twenty
+# thousand steps from the same ten seeds, with the first game's hops beside
+# them:
+
+# %%
+from cnnguide.gan.compare import HOPPING_GAME, hop_count, home_modes
+
+HOP_STEPS = 20_000
+hopping = RingSetting("GAN", game=HOPPING_GAME)
+tic = time.perf_counter()
+hopping_runs = train_ring_seeds(hopping, SEEDS, steps=HOP_STEPS, sample_every=100)
+print(f"{len(hopping_runs)} runs of {HOP_STEPS:,} steps, trained together in "
+      f"{time.perf_counter() - tic:.0f} s")
+print("home modes in turn, each with the step at which the samples arrived:")
+for run in hopping_runs:
+    homes = " ".join(f"{mode} ({step:,})" for step, mode in home_modes(run)) or "none"
+    n = hop_count(run)
+    print(f"seed {run.seed}, {n} hop{'' if n == 1 else 's'}: {homes}")
+print("hops per seed, hopping game:   ", [hop_count(r) for r in hopping_runs])
+print("hops per seed, collapsing game:", [hop_count(r) for r in vanilla_runs],
+      f"(its {STEPS:,} steps)")
+
+# %% [markdown]
+# The run with the most hops, drawn as before: a row per mode, a column per
+# sample step (every 100 steps), and each cell's colour the share of the
+# fixed samples within three standard deviations of that mode, from almost
+# white for none to black for all of them. A hop is a black stretch in one
+# row followed, after a stretch of the off-mode row, by one in another row.
+# The scatter plots are the samples on arrival at (up to) its last four
+# home modes, and the printed spread is their standard deviation there:
+# against a mode's own 0.02 it says how narrow the pile is. A generator that
+# maps all 512 noise vectors to nearly one point has collapsed further than
+# the first game's, and the point moves.
+
+# %%
+hopper = max(hopping_runs, key=hop_count)
+arrivals = [step for step, _ in home_modes(hopper)][-4:]
+print(f"seed {hopper.seed}; home modes in turn:", " -> ".join(str(m) for _, m in home_modes(hopper)))
+for step in arrivals:
+    spread = hopper.samples[step].std(dim=0).max()  # the larger of the two coordinates'
+    print(f"step {step:>6,}: the samples' standard deviation {spread:.4f}")
+plot_modes_over_steps(hopper.samples, ring_centers(), STD, scatter_steps=arrivals)
+
+# %% [markdown]
+# Why the point moves: once the fakes pile up on one mode, that mode holds
+# more fakes than real points, so the discriminator's best reply scores it
+# low and the other modes high, and every fake's gradient points away from
+# where it sits. A generator that maps everything to one point moves all of
+# its samples together, and where the discriminator's slopes take them is
+# where the next pile forms.
 
 # %% [markdown]
 # ## Seen on Fashion-MNIST
@@ -377,7 +454,7 @@ print(f"PacGAN's 400,000 iterations are {400_000 / 12_000:.0f} times our 12,000 
 #
 # | symptom | check (where on this page) | what to try |
 # | --- | --- | --- |
-# | The fixed-noise samples change kind from one sample step to the next | the mode heatmap and its turnover (the ring); the judge's class histogram over training (Fashion-MNIST) | packing or spectral normalisation: on the ring both cover more modes than the vanilla run (the tables) |
+# | The fixed-noise samples change kind from one sample step to the next | the hops and the mode heatmap (the ring's hopping game); the judge's class histogram over training (Fashion-MNIST) | packing or spectral normalisation: on the ring both cover more modes than the vanilla run (the tables) |
 # | Every sample is sharp, but from a few modes or classes | modes covered against the high-quality share (the tables); on images the class histogram's entropy against the data's, and recall against precision | on the ring, spectral normalisation or packing, given enough steps (the 12,000-step rows); on images with a small discriminator, minibatch std (the Fashion-MNIST table) |
 # | Samples everywhere, few of them near the data | the high-quality share (the tables); on images, precision | more steps: compare PacGAN2's rows at 4,000 and 12,000 steps |
 # | The discriminator wins: D(x) near 1, D(G(z)) near 0, and the generator's loss climbs | the verdict traces of `plot_gan_history` (the Fashion-MNIST run above) | spectral normalisation, or WGAN-GP's critic, whose gradient does not vanish |

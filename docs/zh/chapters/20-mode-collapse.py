@@ -1,4 +1,4 @@
-# %% [markdown] en="d9c04a4ba4aa"
+# %% [markdown] en="f611c627546b"
 # # 20. 模式崩溃：观察、度量、诊断与应对
 #
 # 一旦生成器找到了一种能被判别器接受的样本，它在单步更新中就没有理由再去生成别的东西。于是判别器学会拒绝这种样本，生成器又把它的概率质量转移到另一种样本上，二者可能就这样在数据上你追我赶，而生成器始终没有覆盖全部数据。这就是**模式崩溃**（mode collapse）：样本本身看起来合理，却只来自数据的少数几个模式。博客以它作为 GAN 系列的收尾，并讲了如何“让网络保持健康”。
@@ -7,7 +7,7 @@
 #
 # ## 在圆环上观察
 #
-# [第 17 章](../17-adversarial-game/)中由八个高斯分布组成的圆环，其模式是可以数出来的。`cnnguide.gan.compare` 中有一个特意调整过规模、能在 CPU 上很快崩溃的博弈：一个小生成器（噪声维度 16，两个含 64 个单元的隐藏层）对抗一个更大的判别器（三个含 128 个单元的隐藏层），双方都使用学习率为 $10^{-3}$ 的 Adam，批量大小为 64。`scripts/tune_ring.py --games` 在这个博弈的几个变体中，测量了原始 GAN 在运行后半程仍在模式之间跳动的程度（即下文的**更替量**（turnover））；本章采用的这个变体在有些种子下跳动、在另一些种子下稳定下来，而且计算开销是一页教程负担得起的。
+# [第 17 章](../17-adversarial-game/)中由八个高斯分布组成的圆环，其模式是可以数出来的。`cnnguide.gan.compare` 在这个圆环上准备了两个博弈。第一个是 `COLLAPSING_GAME`，特意调整过规模，能在 CPU 上很快崩溃：一个小生成器（噪声维度 16，两个含 64 个单元的隐藏层）对抗一个更大的判别器（三个含 128 个单元的隐藏层），双方都使用学习率为 $10^{-3}$ 的 Adam，批量大小为 64；本章后面的补救方法都在它上面比较。第二个是 `HOPPING_GAME`，它演示的是开头那段所说的追逐，见下文。`scripts/tune_ring.py --games` 对这两个博弈的若干变体分别测量了：原始 GAN 在运行后半程仍在模式之间移动的程度（即下文的**更替量**（turnover）），以及它的大部分样本落到一个新模式上的次数（即**跳动**（hop）次数）。
 #
 # 这些网络非常小，所以每一步的开销主要来自 Python 本身，而不是算术运算。因此 `train_ring_seeds` 把十个种子放在一起训练，做成堆叠的网络（每一层都是跨种子的一次批量矩阵乘法），每个种子各有自己的数据、权重和 Adam 状态。
 
@@ -55,6 +55,46 @@ changes = turnover(hopper)
 for start in range(0, len(changes), 20):
     print(f"steps {steps[start]:>5,} to {steps[min(start + 20, len(changes))]:>5,}:",
           " ".join(f"{c}" for c in changes[start:start + 20]))
+
+# %% [markdown] en="54eabf8c4d99"
+# ## 观察模式跳动
+#
+# 在上面这些运行中，崩溃大多会稳定下来：少数几个模式被占据，并一直保持。开头那段所说的追逐——判别器把生成器从它聚集的模式上推开，生成器又落到另一个模式上——需要另一个博弈。`HOPPING_GAME` 采用 Qin 等人 ODE-GAN 的混合高斯 notebook 中的网络（两个网络都有两个含 25 个单元的 ReLU 隐藏层，噪声维度 32；那个 notebook 的数据是 16 个高斯分布组成的网格，这里用的是圆环），并像那个 notebook 的欧拉步（Euler step）那样训练它们：不带动量的普通梯度步，生成器的步长为 0.05，判别器为 0.1，批量大小为 128。`scripts/tune_ring.py --games` 在十个种子上把它与相邻的几种设置做了比较：两者步长都取 0.05 时，生成器跳动的次数差不多，但它的样本在大部分时间里都处于途中，不在任何模式上；生成器步长更小时（0.02 对 0.05）几乎不跳动；采用那个 notebook 自己的设置（两者步长都取 0.05，批量大小 512）时跳动更少，开销却是三倍。本章这一设置让样本停留在某个模式上的时间比例最大，因此它的跳动看得见。
+#
+# 一次**跳动**（`cnnguide.gan.compare.hop_count`）是指 512 个固定样本中的大部分（至少一半）到达了一个不同于它上次所在的模式；中间那些采样步（此时概率质量正在模式之间转移）被跳过，所以离开一个模式再回到它不算跳动。下面用同样的十个种子训练两万步，并把第一个博弈的跳动次数列在旁边：
+
+# %%
+from cnnguide.gan.compare import HOPPING_GAME, hop_count, home_modes
+
+HOP_STEPS = 20_000
+hopping = RingSetting("GAN", game=HOPPING_GAME)
+tic = time.perf_counter()
+hopping_runs = train_ring_seeds(hopping, SEEDS, steps=HOP_STEPS, sample_every=100)
+print(f"{len(hopping_runs)} runs of {HOP_STEPS:,} steps, trained together in "
+      f"{time.perf_counter() - tic:.0f} s")
+print("home modes in turn, each with the step at which the samples arrived:")
+for run in hopping_runs:
+    homes = " ".join(f"{mode} ({step:,})" for step, mode in home_modes(run)) or "none"
+    n = hop_count(run)
+    print(f"seed {run.seed}, {n} hop{'' if n == 1 else 's'}: {homes}")
+print("hops per seed, hopping game:   ", [hop_count(r) for r in hopping_runs])
+print("hops per seed, collapsing game:", [hop_count(r) for r in vanilla_runs],
+      f"(its {STEPS:,} steps)")
+
+# %% [markdown] en="026fa8b252a2"
+# 跳动次数最多的那次运行，画法与前面相同：每个模式一行，每个采样步（每 100 步）一列，每个单元格的颜色表示固定样本中落在该模式三个标准差以内的比例，从几乎白色（没有样本）到黑色（全部样本）。一次跳动表现为某一行中的一段黑色，在最下面那一行（不靠近任何模式的样本）经过一段之后，接上另一行中的一段黑色。下方的散点图是它到达（最多）最后四个落脚模式时的样本，打印出的离散程度是此时样本的标准差：与一个模式自身的 0.02 相比，它说明这一堆样本有多窄。把全部 512 个噪声向量映射到几乎同一个点的生成器，比第一个博弈中的生成器崩溃得更彻底，而这个点还在移动。
+
+# %%
+hopper = max(hopping_runs, key=hop_count)
+arrivals = [step for step, _ in home_modes(hopper)][-4:]
+print(f"seed {hopper.seed}; home modes in turn:", " -> ".join(str(m) for _, m in home_modes(hopper)))
+for step in arrivals:
+    spread = hopper.samples[step].std(dim=0).max()  # the larger of the two coordinates'
+    print(f"step {step:>6,}: the samples' standard deviation {spread:.4f}")
+plot_modes_over_steps(hopper.samples, ring_centers(), STD, scatter_steps=arrivals)
+
+# %% [markdown] en="844a5bdaf159"
+# 这个点为什么会移动：一旦假样本堆积在某个模式上，该模式上的假样本就多于真实数据点，于是判别器的最佳应对是给它打低分、给其他模式打高分，每个假样本的梯度都指向远离它所在位置的方向。一个把一切都映射到同一个点的生成器会让它的所有样本一起移动，判别器的斜率把它们带到哪里，下一堆样本就在哪里形成。
 
 # %% [markdown] en="9fce69ebaa7f"
 # ## 在 Fashion-MNIST 上观察
@@ -240,7 +280,7 @@ Table(("setting (PacGAN, Table 1)", "modes (of 8)", "high quality", "reverse KL"
 print(f"PacGAN's 400,000 iterations are {400_000 / 12_000:.0f} times our 12,000 "
       f"and {400_000 / STEPS:.0f} times our {STEPS:,}")
 
-# %% [markdown] en="0eaf5f634fa8"
+# %% [markdown] en="691f6ec377dc"
 # 他们的原始 GAN 覆盖 6.3 个模式，而我们的覆盖得少得多：基线取决于网络和训练预算（VEEGAN 的表 1 报告其 GAN 在同一圆环上只覆盖 1 个模式），这就是为什么这里的每种补救方法都与同一博弈、同样种子和步数下的原始运行比较，而从不与其他论文的结果比较。
 #
 # ## 从症状到检查，再到补救
@@ -249,7 +289,7 @@ print(f"PacGAN's 400,000 iterations are {400_000 / 12_000:.0f} times our 12,000 
 #
 # | 症状 | 检查（在本页何处） | 可以尝试 |
 # | --- | --- | --- |
-# | 固定噪声生成的样本在相邻采样步之间变换种类 | 模式热图及其更替量（圆环）；训练过程中评判器给出的类别直方图（Fashion-MNIST） | 打包或谱归一化：在圆环上，二者覆盖的模式都比原始运行多（见表格） |
+# | 固定噪声生成的样本在相邻采样步之间变换种类 | 跳动次数和模式热图（圆环上的跳动博弈）；训练过程中评判器给出的类别直方图（Fashion-MNIST） | 打包或谱归一化：在圆环上，二者覆盖的模式都比原始运行多（见表格） |
 # | 每个样本都很清晰，但只来自少数几个模式或类别 | 覆盖的模式数与高质量比例的对照（表格）；对图像，类别直方图的熵与数据的熵对照，召回率与精确率对照 | 在圆环上，谱归一化或打包，前提是步数足够（12,000 步的那些行）；在判别器较小的图像任务上，小批量标准差（Fashion-MNIST 的表格） |
 # | 样本到处都是，却很少靠近数据 | 高质量比例（表格）；对图像，看精确率 | 更多步数：比较 PacGAN2 在 4,000 步和 12,000 步时的行 |
 # | 判别器占上风：D(x) 接近 1，D(G(z)) 接近 0，生成器的损失不断攀升 | `plot_gan_history` 的判定曲线（上文的 Fashion-MNIST 运行） | 谱归一化，或 WGAN-GP 的评论家，其梯度不会消失 |
