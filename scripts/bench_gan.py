@@ -1,5 +1,6 @@
 """How fast the GAN pieces run here: the from-scratch transposed convolution against
-PyTorch's, and fit_gan's steps per second on the ring and on DCGAN.
+PyTorch's, fit_gan's steps per second on the ring and on DCGAN, and DCGAN's
+steps in bf16 autocast against full precision (chapter 18's choice on a CPU).
 
 Both sides of each comparison run in this one process, one after the other, and
 the script prints their ratio; nothing here is a test (timings on a shared
@@ -45,7 +46,7 @@ def bench_transposed(device, repeats: int) -> None:
           f"torch {theirs * 1e3:.2f} ms, ours/torch = {ours / theirs:.2f}")
 
 
-def bench_fit_gan(name, generator, discriminator, data, steps, device, **options) -> None:
+def bench_fit_gan(name, generator, discriminator, data, steps, device, **options) -> float:
     fit_gan(generator, discriminator, data, steps=2, seed=0, device=device, progress=False,
             sample_every=10**9, log_every=1, **options)  # warm-up: allocations, cuDNN's choice
     tic = time.perf_counter()
@@ -53,6 +54,7 @@ def bench_fit_gan(name, generator, discriminator, data, steps, device, **options
             sample_every=10**9, log_every=steps, **options)
     seconds = time.perf_counter() - tic
     print(f"fit_gan {name}: {steps} steps in {seconds:.1f} s, {steps / seconds:.1f} steps/s")
+    return seconds
 
 
 def main(argv=None) -> None:
@@ -68,8 +70,12 @@ def main(argv=None) -> None:
     bench_fit_gan("ring (MLP 2x128, batch 256)", MLPGenerator(latent_dim=16), MLPDiscriminator(),
                   ring, args.steps, device, batch_size=256, lr=1e-3, init=default_init_)
     images = torch.rand(4_096, 1, 28, 28) * 2 - 1  # the speed does not depend on what they show
-    bench_fit_gan("DCGAN (width 32, batch 64)", DCGANGenerator(width=32), DCGANDiscriminator(width=32),
-                  images, args.steps, device, batch_size=64)
+    full = bench_fit_gan("DCGAN (width 32, batch 64)", DCGANGenerator(width=32), DCGANDiscriminator(width=32),
+                         images, args.steps, device, batch_size=64, amp=False)
+    bf16 = bench_fit_gan("DCGAN (width 32, batch 64), bf16 autocast", DCGANGenerator(width=32),
+                         DCGANDiscriminator(width=32), images, args.steps, device, batch_size=64,
+                         amp=torch.bfloat16)
+    print(f"DCGAN full precision / bf16 autocast = {full / bf16:.2f}")
 
 
 if __name__ == "__main__":

@@ -77,6 +77,8 @@ CANDIDATES = {
     # Chapter 18's live run (lr 1e-3, 8,000 steps) and the same length at the recipes' 8e-4, for other seeds.
     "w32-b64-lr10-8k": dict(width=32, batch=64, lr_g=1e-3, lr_d=1e-3, steps=8000),
     "w32-b64-lr8-8k": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4, steps=8000),
+    # Chapter 18's run with bf16 autocast (the CPU has AVX-512 BF16): each step ~1.45x faster here.
+    "w32-b64-lr10-8k-bf16": dict(width=32, batch=64, lr_g=1e-3, lr_d=1e-3, steps=8000, amp=torch.bfloat16),
     "w32-b64-lr15": dict(width=32, batch=64, lr_g=1.5e-3, lr_d=1.5e-3),
     "w32-d64-b64-lr10": dict(width=32, d_width=64, batch=64, lr_g=1e-3, lr_d=1e-3),
     "w32-b64-lr10-b99": dict(width=32, batch=64, lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.99)),
@@ -137,7 +139,8 @@ def run(name: str, settings: dict, seed: int, args, real: torch.Tensor, conditio
         fit_gan(generator, discriminator, data, steps=settings.get("steps", 10**7), loss=settings.get("loss", "bce"),
                 lr_decay=settings.get("lr_decay"),
                 lr_g=settings["lr_g"], lr_d=settings["lr_d"], betas=settings.get("betas", (0.5, 0.999)),
-                scale_to_tanh=True, seed=seed, device="cpu", ema=ema, sample_every=args.every,
+                scale_to_tanh=True, seed=seed, device="cpu", amp=settings.get("amp", False), ema=ema,
+                sample_every=args.every,
                 log_every=args.every, on_sample=measure, progress=False)
     except _Done:
         pass
