@@ -77,7 +77,7 @@ CANDIDATES = {
     # Chapter 18's live run (lr 1e-3, 8,000 steps) and the same length at the recipes' 8e-4, for other seeds.
     "w32-b64-lr10-8k": dict(width=32, batch=64, lr_g=1e-3, lr_d=1e-3, steps=8000),
     "w32-b64-lr8-8k": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4, steps=8000),
-    # Chapter 18's run with bf16 autocast (the CPU has AVX-512 BF16): each step ~1.45x faster here.
+    # Chapter 18's run with bf16 autocast (the CPU has AVX-512 BF16); scripts/bench_gan.py measures its speed.
     "w32-b64-lr10-8k-bf16": dict(width=32, batch=64, lr_g=1e-3, lr_d=1e-3, steps=8000, amp=torch.bfloat16),
     "w32-b64-lr15": dict(width=32, batch=64, lr_g=1.5e-3, lr_d=1.5e-3),
     "w32-d64-b64-lr10": dict(width=32, d_width=64, batch=64, lr_g=1e-3, lr_d=1e-3),
