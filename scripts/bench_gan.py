@@ -1,6 +1,7 @@
 """How fast the GAN pieces run here: the from-scratch transposed convolution against
 PyTorch's, fit_gan's steps per second on the ring and on DCGAN, and DCGAN's
-steps in bf16 autocast against full precision (chapter 18's choice on a CPU).
+and conditional DCGAN's steps in bf16 autocast against full precision (chapters
+18 and 19's choice on a CPU).
 
 Both sides of each comparison run in this one process, one after the other, and
 the script prints their ratio; nothing here is a test (timings on a shared
@@ -20,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from cnnguide.gan import fit_gan, ring_of_gaussians
+from cnnguide.gan.conditional import ConditionalDCGANGenerator, ProjectionDiscriminator
 from cnnguide.gan.nets import (
     DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, default_init_,
 )  # fmt: skip
@@ -76,6 +78,13 @@ def main(argv=None) -> None:
                          DCGANDiscriminator(width=32), images, args.steps, device, batch_size=64,
                          amp=torch.bfloat16)
     print(f"DCGAN full precision / bf16 autocast = {full / bf16:.2f}")
+    labelled = (images, torch.randint(10, (images.shape[0],)))
+    full = bench_fit_gan("conditional DCGAN (width 32, batch 64)", ConditionalDCGANGenerator(width=32),
+                         ProjectionDiscriminator(width=32), labelled, args.steps, device, batch_size=64, amp=False)
+    bf16 = bench_fit_gan("conditional DCGAN (width 32, batch 64), bf16 autocast", ConditionalDCGANGenerator(width=32),
+                         ProjectionDiscriminator(width=32), labelled, args.steps, device, batch_size=64,
+                         amp=torch.bfloat16)
+    print(f"conditional DCGAN full precision / bf16 autocast = {full / bf16:.2f}")
 
 
 if __name__ == "__main__":

@@ -79,6 +79,11 @@ CANDIDATES = {
     "w32-b64-lr8-8k": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4, steps=8000),
     # Chapter 18's run with bf16 autocast (the CPU has AVX-512 BF16); scripts/bench_gan.py measures its speed.
     "w32-b64-lr10-8k-bf16": dict(width=32, batch=64, lr_g=1e-3, lr_d=1e-3, steps=8000, amp=torch.bfloat16),
+    # Shorter bf16 runs whose learning rates fall linearly to 0 over the last 30 % or 50 % of the steps.
+    "w32-b64-lr10-6k-bf16-decay30": dict(width=32, batch=64, lr_g=1e-3, lr_d=1e-3, steps=6000, lr_decay=0.3,
+                                         amp=torch.bfloat16),
+    "w32-b64-lr10-6k-bf16-decay50": dict(width=32, batch=64, lr_g=1e-3, lr_d=1e-3, steps=6000, lr_decay=0.5,
+                                         amp=torch.bfloat16),
     "w32-b64-lr15": dict(width=32, batch=64, lr_g=1.5e-3, lr_d=1.5e-3),
     "w32-d64-b64-lr10": dict(width=32, d_width=64, batch=64, lr_g=1e-3, lr_d=1e-3),
     "w32-b64-lr10-b99": dict(width=32, batch=64, lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.99)),
@@ -96,6 +101,9 @@ CONDITIONAL = {
     "c-w24-b64": dict(width=24, batch=64, lr_g=2e-4, lr_d=2e-4),
     "c-w48-b64": dict(width=48, batch=64, lr_g=2e-4, lr_d=2e-4),
     "c-w64-b128": dict(width=64, batch=128, lr_g=2e-4, lr_d=2e-4),
+    # Chapter 19's live run (3,000 steps), in full precision and under bf16 autocast.
+    "c-w32-b64-lr8-3k": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4, steps=3000),
+    "c-w32-b64-lr8-3k-bf16": dict(width=32, batch=64, lr_g=8e-4, lr_d=8e-4, steps=3000, amp=torch.bfloat16),
 }
 
 
