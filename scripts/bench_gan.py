@@ -59,6 +59,15 @@ def bench_fit_gan(name, generator, discriminator, data, steps, device, **options
     return seconds
 
 
+def bench_bf16(name, make_generator, make_discriminator, data, steps, device) -> None:
+    """Width-32 networks, batches of 64: full precision, then bf16 autocast, and their ratio."""
+    seconds = {}
+    for label, amp in (("", False), (", bf16 autocast", torch.bfloat16)):
+        seconds[amp] = bench_fit_gan(f"{name} (width 32, batch 64){label}", make_generator(width=32),
+                                     make_discriminator(width=32), data, steps, device, batch_size=64, amp=amp)
+    print(f"{name} full precision / bf16 autocast = {seconds[False] / seconds[torch.bfloat16]:.2f}")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", default="cpu")
@@ -72,20 +81,9 @@ def main(argv=None) -> None:
     bench_fit_gan("ring (MLP 2x128, batch 256)", MLPGenerator(latent_dim=16), MLPDiscriminator(),
                   ring, args.steps, device, batch_size=256, lr=1e-3, init=default_init_)
     images = torch.rand(4_096, 1, 28, 28) * 2 - 1  # the speed does not depend on what they show
-    full = bench_fit_gan("DCGAN (width 32, batch 64)", DCGANGenerator(width=32), DCGANDiscriminator(width=32),
-                         images, args.steps, device, batch_size=64, amp=False)
-    bf16 = bench_fit_gan("DCGAN (width 32, batch 64), bf16 autocast", DCGANGenerator(width=32),
-                         DCGANDiscriminator(width=32), images, args.steps, device, batch_size=64,
-                         amp=torch.bfloat16)
-    print(f"DCGAN full precision / bf16 autocast = {full / bf16:.2f}")
+    bench_bf16("DCGAN", DCGANGenerator, DCGANDiscriminator, images, args.steps, device)
     labelled = (images, torch.randint(10, (images.shape[0],)))
-    full = bench_fit_gan("conditional DCGAN (width 32, batch 64)", ConditionalDCGANGenerator(width=32),
-                         ProjectionDiscriminator(width=32), labelled, args.steps, device, batch_size=64, amp=False)
-    bf16 = bench_fit_gan("conditional DCGAN (width 32, batch 64), bf16 autocast", ConditionalDCGANGenerator(width=32),
-                         ProjectionDiscriminator(width=32), labelled, args.steps, device, batch_size=64,
-                         amp=torch.bfloat16)
-    print(f"conditional DCGAN full precision / bf16 autocast = {full / bf16:.2f}")
-
+    bench_bf16("conditional DCGAN", ConditionalDCGANGenerator, ProjectionDiscriminator, labelled, args.steps, device)
 
 if __name__ == "__main__":
     main()
