@@ -85,5 +85,6 @@ def main(argv=None) -> None:
     labelled = (images, torch.randint(10, (images.shape[0],)))
     bench_bf16("conditional DCGAN", ConditionalDCGANGenerator, ProjectionDiscriminator, labelled, args.steps, device)
 
+
 if __name__ == "__main__":
     main()
